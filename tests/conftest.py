@@ -1,0 +1,30 @@
+"""Test-wide settings and fixtures."""
+
+import os
+
+# torch and faiss each bundle an OpenMP runtime; busy-waiting threads of one slow the other.
+# This must be set before either library is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shared_data_dir() -> Path | None:
+    env = os.environ.get("DEMUX_DATA")
+    candidate = Path(env) if env else REPO_ROOT.parent / "shared" / "data"
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real evaluation data folder; skips the test with a reason when it is absent."""
+    root = _shared_data_dir()
+    if root is None:
+        pytest.skip("../shared/data (or $DEMUX_DATA) is absent: real-data tests need MasakhaNER/SIB-200")
+    return root
