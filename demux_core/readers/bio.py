@@ -1,0 +1,84 @@
+"""BIO tag checking and repair.
+
+Policy
+------
+* A tag must be ``O``, ``B-<type>`` or ``I-<type>`` with a non-empty type and no whitespace.
+  Anything else (``X-PER``, ``B-``, ``E-LOC``, ``PER``) is an error.
+* An *orphan* ``I-<type>`` (first in the sentence, or after ``O`` or after a tag of a
+  different type) is **repaired** to ``B-<type>`` by default: MasakhaNER 2.0 itself contains a
+  few dozen such tags, and seqeval's default (non-strict) mode already reads them as the start
+  of an entity, so repair keeps entity counts unchanged. ``tag_scheme="bio-strict"`` makes
+  them an error instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from demux_core.errors import DataFormatError
+
+TAG_SCHEMES = ("bio", "bio-strict", "any")
+_BIO_TAG = re.compile(r"^(?:O|[BI]-\S+)$")
+
+
+def is_bio_tag(tag: str) -> bool:
+    """Whether ``tag`` has BIO syntax (``O``, ``B-X`` or ``I-X``)."""
+    return _BIO_TAG.match(tag) is not None
+
+
+def check_tag_scheme(tag_scheme: str) -> None:
+    """Raise ``ValueError`` for an unknown tag scheme name."""
+    if tag_scheme not in TAG_SCHEMES:
+        raise ValueError(f"tag_scheme must be one of {TAG_SCHEMES}, got {tag_scheme!r}")
+
+
+def normalise_tags(
+    tags: Sequence[str],
+    tag_scheme: str,
+    path: Path,
+    lines: Sequence[int],
+) -> tuple[str, ...]:
+    """Check (and for ``"bio"`` repair) one sentence's tags.
+
+    Parameters
+    ----------
+    tags : sequence of str, length n
+        The sentence's tags.
+    tag_scheme : {"bio", "bio-strict", "any"}
+        ``"any"`` accepts every tag unchanged (UPOS and other tag sets).
+    path : Path
+        The file, for error messages.
+    lines : sequence of int, length n or 1
+        The 1-based line of each tag (or one line for the whole sentence, e.g. a JSONL row).
+
+    Returns
+    -------
+    tuple of str, length n
+        The tags, with orphan ``I-X`` turned into ``B-X`` under ``"bio"``.
+    """
+    if tag_scheme == "any":
+        return tuple(tags)
+    repaired = list(tags)
+    previous_type: str | None = None
+    for position, tag in enumerate(tags):
+        line = lines[position] if len(lines) == len(tags) else lines[0]
+        if not is_bio_tag(tag):
+            raise DataFormatError(
+                path,
+                line,
+                f"tag {tag!r} is outside the BIO scheme (expected O, B-<type> or I-<type>)",
+            )
+        if tag == "O":
+            previous_type = None
+            continue
+        entity_type = tag[2:]
+        if tag[0] == "I" and previous_type != entity_type:
+            if tag_scheme == "bio-strict":
+                raise DataFormatError(
+                    path, line, f"tag {tag!r} continues no entity (no B-{entity_type} before it)"
+                )
+            repaired[position] = "B-" + entity_type
+        previous_type = entity_type
+    return tuple(repaired)
