@@ -1,0 +1,362 @@
+"""Which source points to label next: the DeMuX selection strategies.
+
+Every strategy is a pure function ``(SelectionInputs) -> Picked`` registered by name in
+:data:`STRATEGIES`. Use :func:`select` (indices only) or :func:`select_with_details`
+(indices plus the per-point diagnostics the app stores). All distances are L2. Uncertainty
+is a margin: LOWER means MORE uncertain and is picked first. Ties are broken by source
+index (lowest first); the random strategies are reproducible from ``seed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from demux_core.errors import SelectionError
+from demux_core.neighbors import knn, mean_distances
+
+DEFAULT_STRATEGY = "knn-uncertainty"
+UNCERTAINTY_KNN_CANDIDATE_FACTOR = 4
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionInputs:
+    """Validated inputs shared by every strategy.
+
+    Attributes
+    ----------
+    source_emb : ndarray, shape (n, d), float32
+    target_emb : ndarray, shape (m, d), float32 (m may be 0 for non-distance strategies)
+    uncertainty : ndarray, shape (n,), float64 -- margins, lower = more uncertain
+    budget : int -- number of new points to pick, ``1 <= budget <= selectable.sum()``
+    selectable : ndarray, shape (n,), bool -- False for excluded points
+    languages : ndarray, shape (n,), str, or None
+    k : int -- initial k of the k-NN strategies, >= 1
+    seed : int
+    """
+
+    source_emb: np.ndarray
+    target_emb: np.ndarray
+    uncertainty: np.ndarray
+    budget: int
+    selectable: np.ndarray
+    languages: np.ndarray | None
+    k: int
+    seed: int
+
+
+@dataclass(frozen=True, eq=False)
+class Picked:
+    """What a strategy returns: source indices (budget,) int64 in pick order, and the k used."""
+
+    indices: np.ndarray
+    k_used: int
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """A selection with the diagnostics stored per selected point.
+
+    Attributes
+    ----------
+    indices : ndarray, shape (budget,), int64 -- source indices in pick order
+    distance_to_target : ndarray, shape (budget,), float32 -- each point's MEAN L2 distance
+        to all target points (NaN when the target pool is empty)
+    uncertainty : ndarray, shape (budget,), float64 -- each point's margin
+    k_used : int -- final k for ``knn-uncertainty``, 1 for ``uncertainty-knn``, else 0
+    strategy : str
+    """
+
+    indices: np.ndarray
+    distance_to_target: np.ndarray
+    uncertainty: np.ndarray
+    k_used: int
+    strategy: str
+
+
+Strategy = Callable[[SelectionInputs], Picked]
+
+
+def _ranked(scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """``candidates`` (ascending indices) ordered by ascending score, ties by index."""
+    return candidates[np.argsort(scores[candidates], kind="stable")]
+
+
+def random_strategy(inputs: SelectionInputs) -> Picked:
+    """Uniform draw without replacement among selectable points (no score)."""
+    rng = np.random.default_rng(inputs.seed)
+    pool = np.flatnonzero(inputs.selectable)
+    return Picked(rng.choice(pool, size=inputs.budget, replace=False).astype(np.int64), 0)
+
+
+def _equal_shares(capacity: np.ndarray, budget: int) -> np.ndarray:
+    """Water-filling: each language gets ``budget // L``; a language with fewer points gives
+    its remainder to the others, round after round. Returns counts (L,) int64 whose sum is at
+    most ``budget`` (the rest, < number of unfilled languages, is drawn at random)."""
+    shares = np.zeros(len(capacity), dtype=np.int64)
+    open_ = np.ones(len(capacity), dtype=bool)
+    remaining = budget
+    while open_.any():
+        share = remaining // int(open_.sum())
+        full = open_ & (capacity <= share)
+        if not full.any():
+            shares[open_] = share
+            break
+        shares[full] = capacity[full]
+        remaining -= int(capacity[full].sum())
+        open_ &= ~full
+    return shares
+
+
+def egalitarian(inputs: SelectionInputs) -> Picked:
+    """Equal random share per source language (no score).
+
+    Languages are those with at least one selectable point, in sorted order; each language's
+    draw comes in turn, then the leftover points drawn uniformly from what remains.
+    """
+    rng = np.random.default_rng(inputs.seed)
+    pool = np.flatnonzero(inputs.selectable)
+    pool_languages = inputs.languages[pool]
+    names = np.unique(pool_languages)
+    members = [pool[pool_languages == name] for name in names]
+    shares = _equal_shares(np.array([len(m) for m in members], dtype=np.int64), inputs.budget)
+    picks = [
+        rng.choice(m, size=int(s), replace=False) for m, s in zip(members, shares, strict=True)
+    ]
+    chosen = np.concatenate(picks) if picks else np.empty(0, dtype=np.int64)
+    rest = np.setdiff1d(pool, chosen, assume_unique=True)
+    extra = rng.choice(rest, size=inputs.budget - len(chosen), replace=False)
+    return Picked(np.concatenate([chosen, extra]).astype(np.int64), 0)
+
+
+def average_dist(inputs: SelectionInputs) -> Picked:
+    """Score = mean L2 distance to all target points; LOWEST first."""
+    means = mean_distances(inputs.source_emb, inputs.target_emb)
+    order = _ranked(means, np.flatnonzero(inputs.selectable))
+    return Picked(order[: inputs.budget].astype(np.int64), 0)
+
+
+def lowest_margin(inputs: SelectionInputs) -> Picked:
+    """Score = margin; LOWEST (most uncertain) first."""
+    order = _ranked(inputs.uncertainty, np.flatnonzero(inputs.selectable))
+    return Picked(order[: inputs.budget].astype(np.int64), 0)
+
+
+def _search_width(k: int, budget: int, n_target: int, n_source: int) -> int:
+    """First k-NN width to search: a k * 2**i at least 8x the lower bound budget / m."""
+    width = k
+    guess = max(16, 8 * -(-(budget + 1) // n_target))
+    while width < guess and width < n_source:
+        width *= 2
+    return min(width, n_source)
+
+
+def _union_mask(neighbour_indices: np.ndarray, k: int, n_source: int) -> np.ndarray:
+    mask = np.zeros(n_source, dtype=bool)
+    mask[neighbour_indices[:, :k].ravel()] = True
+    return mask
+
+
+def knn_uncertainty(inputs: SelectionInputs) -> Picked:
+    """DeMuX's default. Score = margin, LOWEST first, among target neighbourhoods.
+
+    Starting from ``k``, take the union of every target point's k nearest source points
+    (L2); while it holds no more than ``budget`` selectable points and ``k < n``, double k
+    (capped at n). Then pick the selectable union points with the lowest margins.
+    ``k_used`` is the final k. One faiss search serves several doublings; it is widened
+    (and redone) only when the first width is not enough.
+    """
+    n, budget = inputs.source_emb.shape[0], inputs.budget
+    k = min(inputs.k, n)
+    width = _search_width(k, budget, inputs.target_emb.shape[0], n)
+    _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
+    while True:
+        union = _union_mask(neighbours, k, n) & inputs.selectable
+        if int(union.sum()) > budget or k >= n:
+            break
+        k = min(2 * k, n)
+        if k > width:
+            width = min(max(8 * width, k), n)
+            _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
+    order = _ranked(inputs.uncertainty, np.flatnonzero(union))
+    return Picked(order[:budget].astype(np.int64), k)
+
+
+def uncertainty_knn(inputs: SelectionInputs) -> Picked:
+    """The other order (paper's open question 1). Score = L2 distance to the NEAREST target
+    point, LOWEST first, among the most uncertain points.
+
+    Candidates: the ``4 * budget`` selectable points with the lowest margins (ties by index;
+    all selectable points when fewer). They are ordered by distance to their nearest target
+    point (ties by margin, then index) and the first ``budget`` are picked.
+    """
+    pool = _ranked(inputs.uncertainty, np.flatnonzero(inputs.selectable))
+    candidates = np.sort(pool[: UNCERTAINTY_KNN_CANDIDATE_FACTOR * inputs.budget])
+    nearest, _ = knn(inputs.target_emb, inputs.source_emb[candidates], 1)
+    order = np.lexsort((candidates, inputs.uncertainty[candidates], nearest[:, 0]))
+    return Picked(candidates[order[: inputs.budget]].astype(np.int64), 1)
+
+
+STRATEGIES: dict[str, Strategy] = {
+    "random": random_strategy,
+    "egalitarian": egalitarian,
+    "average-dist": average_dist,
+    "uncertainty": lowest_margin,
+    "knn-uncertainty": knn_uncertainty,
+    "uncertainty-knn": uncertainty_knn,
+}
+DISTANCE_STRATEGIES = frozenset({"average-dist", "knn-uncertainty", "uncertainty-knn"})
+
+
+def _finite_matrix(name: str, array: np.ndarray) -> np.ndarray:
+    matrix = np.ascontiguousarray(array, dtype=np.float32)
+    if matrix.ndim == 1 and matrix.size == 0:
+        matrix = matrix.reshape(0, 0)
+    if matrix.ndim != 2:
+        raise SelectionError(f"{name} must be a 2-D (rows, dim) array, got shape {matrix.shape}")
+    _check_finite(name, matrix)
+    return matrix
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise SelectionError(f"{name} contains NaN or inf (first at row {row})")
+
+
+def _selectable_mask(exclude: Iterable[int], n: int, budget: int) -> np.ndarray:
+    excluded = np.asarray(list(exclude), dtype=np.int64).reshape(-1)
+    outside = excluded[(excluded < 0) | (excluded >= n)]
+    if outside.size:
+        raise SelectionError(
+            f"exclude holds index {int(outside[0])}, outside the source pool [0, {n})"
+        )
+    selectable = np.ones(n, dtype=bool)
+    selectable[excluded] = False
+    available = int(selectable.sum())
+    if budget > available:
+        raise SelectionError(
+            f"budget {budget} > {available} selectable source points "
+            f"({n} in pool, {n - available} excluded)"
+        )
+    return selectable
+
+
+def _validate(
+    strategy: str,
+    source_emb: np.ndarray,
+    target_emb: np.ndarray,
+    uncertainty: np.ndarray,
+    budget: int,
+    exclude: Iterable[int],
+    languages: Sequence[str] | np.ndarray | None,
+    k: int,
+    seed: int,
+) -> SelectionInputs:
+    if strategy not in STRATEGIES:
+        known = ", ".join(STRATEGIES)
+        raise SelectionError(f"unknown strategy {strategy!r}; known strategies: {known}")
+    if isinstance(budget, bool) or not isinstance(budget, int | np.integer) or budget <= 0:
+        raise SelectionError(f"budget must be a positive integer, got {budget!r}")
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise SelectionError(f"k must be a positive integer, got {k!r}")
+    source = _finite_matrix("source_emb", source_emb)
+    target = _finite_matrix("target_emb", target_emb)
+    n = source.shape[0]
+    if strategy in DISTANCE_STRATEGIES and target.shape[0] == 0:
+        raise SelectionError(f"strategy {strategy!r} needs a non-empty target pool (target_emb)")
+    if target.shape[0] and target.shape[1] != source.shape[1]:
+        raise SelectionError(
+            f"dimension mismatch: source_emb has dim {source.shape[1]}, "
+            f"target_emb has dim {target.shape[1]}"
+        )
+    margins = np.asarray(uncertainty, dtype=np.float64)
+    if margins.shape != (n,):
+        raise SelectionError(f"uncertainty must have shape ({n},), got {margins.shape}")
+    _check_finite("uncertainty", margins)
+    langs = None if languages is None else np.asarray(languages, dtype=str)
+    if strategy == "egalitarian" and langs is None:
+        raise SelectionError("strategy 'egalitarian' needs languages (one per source point)")
+    if langs is not None and langs.shape != (n,):
+        raise SelectionError(f"languages must have shape ({n},), got {langs.shape}")
+    selectable = _selectable_mask(exclude, n, int(budget))
+    return SelectionInputs(source, target, margins, int(budget), selectable, langs, int(k), seed)
+
+
+def select_with_details(
+    strategy: str,
+    *,
+    source_emb: np.ndarray,
+    target_emb: np.ndarray,
+    uncertainty: np.ndarray,
+    budget: int,
+    exclude: Iterable[int] = (),
+    languages: Sequence[str] | np.ndarray | None = None,
+    k: int = 1,
+    seed: int = 0,
+) -> Selection:
+    """Pick ``budget`` new source points with ``strategy`` and report per-point diagnostics.
+
+    Parameters are those of :func:`select`. Raises :class:`SelectionError` on bad input.
+    """
+    inputs = _validate(
+        strategy, source_emb, target_emb, uncertainty, budget, exclude, languages, k, seed
+    )
+    picked = STRATEGIES[strategy](inputs)
+    if inputs.target_emb.shape[0]:
+        distances = mean_distances(inputs.source_emb[picked.indices], inputs.target_emb)
+    else:
+        distances = np.full(len(picked.indices), np.nan, dtype=np.float32)
+    return Selection(
+        indices=picked.indices,
+        distance_to_target=distances,
+        uncertainty=inputs.uncertainty[picked.indices],
+        k_used=picked.k_used,
+        strategy=strategy,
+    )
+
+
+def select(
+    strategy: str,
+    *,
+    source_emb: np.ndarray,
+    target_emb: np.ndarray,
+    uncertainty: np.ndarray,
+    budget: int,
+    exclude: Iterable[int] = (),
+    languages: Sequence[str] | np.ndarray | None = None,
+    k: int = 1,
+    seed: int = 0,
+) -> np.ndarray:
+    """Exactly ``budget`` new source indices (int64, none in ``exclude``), in pick order.
+
+    Parameters
+    ----------
+    strategy : str -- a key of :data:`STRATEGIES` (default choice: :data:`DEFAULT_STRATEGY`)
+    source_emb : ndarray, shape (n, d), float32
+    target_emb : ndarray, shape (m, d), float32
+    uncertainty : ndarray, shape (n,), float -- margins, lower = more uncertain
+    budget : int -- >= 1 and <= number of non-excluded source points
+    exclude : iterable of int -- source indices already labeled or selected
+    languages : sequence of str, shape (n,), optional -- required by ``egalitarian``
+    k : int -- initial k of ``knn-uncertainty``
+    seed : int -- seed of the random strategies
+
+    Returns
+    -------
+    ndarray, shape (budget,), int64
+    """
+    return select_with_details(
+        strategy,
+        source_emb=source_emb,
+        target_emb=target_emb,
+        uncertainty=uncertainty,
+        budget=budget,
+        exclude=exclude,
+        languages=languages,
+        k=k,
+        seed=seed,
+    ).indices
