@@ -1,0 +1,335 @@
+"""One DeMuX round, store-agnostic: learn from the labels, rescore the pools, evaluate, select.
+
+Both the simulation CLI (labels revealed from gold) and the app's background worker (labels
+from annotators, everything written to the project store) drive rounds through
+:func:`run_round`. The order inside a round is::
+
+    train (when there are new labels)  ->  score source + target  ->  evaluate on test
+    ->  select the next batch  ->  project the pools to 2-D for the map
+
+Progress is reported as ``progress(stage, fraction)`` with ``stage`` one of :data:`STAGES`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from demux_core.config import ScoringConfig, TrainingConfig
+from demux_core.diagnostics import neighborhood_uncertainty_pearson
+from demux_core.errors import DemuxError
+from demux_core.evaluation import Metrics, evaluate
+from demux_core.examples import Example, QAExample, SequenceExample, TaskType, TokenExample
+from demux_core.projection import MapPoints, ProjectionConfig, project_pools
+from demux_core.scoring import PoolScores, score_pool
+from demux_core.strategies import DEFAULT_STRATEGY, Selection, select_with_details
+from demux_core.task_model import TaskModel
+from demux_core.training import fine_tune, training_examples_for_round
+
+STAGES = ("training", "scoring", "evaluating", "selecting", "projecting")
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class RoundConfig:
+    """Everything that decides what one round does.
+
+    Attributes
+    ----------
+    strategy : str
+        A name from :data:`demux_core.strategies.STRATEGIES`.
+    budget : int
+        Points selected per round.
+    k : int
+        Initial k of the k-NN strategies.
+    seed : int
+        Seeds selection (random strategies); training has its own seed in ``training``.
+    scoring, training, projection : the stage settings.
+    diagnostic_k : int
+        Neighbours used by the uncertainty-correlation diagnostic.
+    tag_scheme : {"bio", "pos"}
+        Metric for token tasks.
+    """
+
+    strategy: str = DEFAULT_STRATEGY
+    budget: int = 50
+    k: int = 1
+    seed: int = 0
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    projection: ProjectionConfig | None = field(default_factory=ProjectionConfig)
+    diagnostic_k: int = 10
+    tag_scheme: str = "bio"
+
+    def __post_init__(self) -> None:
+        if self.budget < 1:
+            raise ValueError(f"budget must be >= 1, got {self.budget}")
+        if self.k < 1:
+            raise ValueError(f"k must be >= 1, got {self.k}")
+
+
+@dataclass(frozen=True)
+class Pools:
+    """The examples of a project, in their stored order (position i = embedding row i)."""
+
+    source: Sequence[Example]
+    target: Sequence[Example]
+    test: Sequence[Example] = ()
+    seed: Sequence[Example] = ()
+
+    @property
+    def source_languages(self) -> np.ndarray:
+        return np.array([example.language for example in self.source])
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What a round produced; every part carries ``model_version``.
+
+    Attributes
+    ----------
+    model : TaskModel
+        The model after this round's training (unchanged when there were no new labels).
+    source_scores, target_scores : PoolScores
+    test_metrics : Metrics or None
+        On the test pool, when the project has one.
+    selection : Selection or None
+        The next batch (None when the pool has nothing left to pick).
+    pearson : float or None
+        Correlation of target uncertainty with its k nearest source points' mean uncertainty.
+    map_points : MapPoints or None
+    timings : dict of str to float
+        Seconds per stage.
+    """
+
+    model: TaskModel
+    source_scores: PoolScores
+    target_scores: PoolScores
+    test_metrics: Metrics | None
+    selection: Selection | None
+    pearson: float | None
+    map_points: MapPoints | None
+    timings: dict[str, float]
+
+    @property
+    def model_version(self) -> str:
+        return self.model.model_version
+
+
+def with_label(example: Example, label: object) -> Example:
+    """A copy of ``example`` carrying ``label`` as its gold label.
+
+    ``label`` is a tag sequence (token), a class name (sequence/pair), or
+    ``(answer_start, answer_text)`` / ``""`` for no answer (QA).
+    """
+    if isinstance(example, TokenExample):
+        tags = tuple(label)  # type: ignore[arg-type]
+        if len(tags) != len(example.tokens):
+            raise DemuxError(
+                f"example {example.id}: {len(tags)} tags for {len(example.tokens)} tokens"
+            )
+        return replace(example, tags=tags)
+    if isinstance(example, SequenceExample):
+        return replace(example, label=str(label))
+    if isinstance(example, QAExample):
+        if label in ("", None):
+            return replace(example, answer_start=-1, answer_text="")
+        start, text = label  # type: ignore[misc]
+        return replace(example, answer_start=int(start), answer_text=str(text))
+    raise TypeError(f"not an example: {type(example).__name__}")
+
+
+def gold_labels(examples: Sequence[Example]) -> list:
+    """Gold labels in the form :func:`demux_core.evaluation.evaluate` expects."""
+    labels = []
+    for example in examples:
+        if isinstance(example, QAExample):
+            labels.append(example.answer_text or "")
+        else:
+            labels.append(example.gold)
+    return labels
+
+
+def _prediction_for_metric(prediction: object, task: TaskType) -> object:
+    if task is TaskType.QA:
+        return prediction[1] if isinstance(prediction, tuple) else ""
+    return prediction
+
+
+def evaluate_model(
+    model: TaskModel,
+    tokenizer,
+    test: Sequence[Example],
+    config: RoundConfig,
+    progress: bool = False,
+) -> Metrics:
+    """Score the labeled ``test`` pool with ``model`` and compute the task metric."""
+    scores = score_pool(model, tokenizer, test, config.scoring, progress=progress)
+    task = TaskType(model.task)
+    predicted = [_prediction_for_metric(p, task) for p in scores.predictions]
+    languages = [example.language for example in test]
+    return evaluate(task, gold_labels(test), predicted, languages, tag_scheme=config.tag_scheme)
+
+
+def _scaled(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done / max(total, 1))
+
+
+def run_round(
+    model: TaskModel,
+    tokenizer,
+    pools: Pools,
+    config: RoundConfig,
+    *,
+    new_labels: Sequence[Example] = (),
+    earlier_labels: Sequence[Example] = (),
+    exclude: Sequence[int] = (),
+    keep_on_map: Sequence[int] = (),
+    warm_start_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    show_bars: bool = False,
+) -> RoundOutcome:
+    """Run one round and return everything it produced (nothing is written anywhere).
+
+    Parameters
+    ----------
+    model : TaskModel
+        The model the round starts from (the last round's, or the warm start).
+    tokenizer : transformers fast tokenizer
+    pools : Pools
+    config : RoundConfig
+    new_labels : sequence of Example
+        Labeled copies (:func:`with_label`) of the points annotated since the last training.
+        With none, the round only scores and selects (the first round of a project).
+    earlier_labels : sequence of Example
+        Labeled copies of points annotated in earlier rounds.
+    exclude : sequence of int
+        Source positions never to pick again (every point already selected).
+    keep_on_map : sequence of int
+        Source positions the map must show (all picks so far); the new picks are added.
+    warm_start_dir : str or Path, optional
+        Checkpoint to restart from when ``config.training.init_from == "warm_start"``.
+    progress : callable(stage, fraction), optional
+    show_bars : bool
+        tqdm bars (CLI); the app reports through ``progress`` instead.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    if new_labels:
+        if config.training.init_from == "warm_start" and warm_start_dir is not None:
+            model = TaskModel.load(warm_start_dir)
+        examples = training_examples_for_round(
+            config.training,
+            new_labels=new_labels,
+            earlier_labels=earlier_labels,
+            seed_examples=pools.seed,
+        )
+        fine_tune(
+            model,
+            tokenizer,
+            examples,
+            config.training,
+            progress=show_bars,
+            progress_callback=_scaled(progress, "training"),
+        )
+        timings["training"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    both = list(pools.source) + list(pools.target)
+    scores = score_pool(
+        model,
+        tokenizer,
+        both,
+        config.scoring,
+        progress=show_bars,
+        progress_callback=_scaled(progress, "scoring"),
+    )
+    source_scores, target_scores = _split_scores(scores, len(pools.source))
+    timings["scoring"] = time.perf_counter() - clock
+
+    metrics = None
+    if pools.test:
+        clock = time.perf_counter()
+        if progress:
+            progress("evaluating", 0.0)
+        metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars)
+        timings["evaluating"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    if progress:
+        progress("selecting", 0.0)
+    selection = _select_next(source_scores, target_scores, pools, exclude, config)
+    pearson = _pearson(source_scores, target_scores, config.diagnostic_k)
+    timings["selecting"] = time.perf_counter() - clock
+
+    map_points = None
+    if config.projection is not None:
+        clock = time.perf_counter()
+        if progress:
+            progress("projecting", 0.0)
+        picks = list(keep_on_map) + ([] if selection is None else selection.indices.tolist())
+        map_points = project_pools(
+            source_scores.embeddings, target_scores.embeddings, picks, config.projection
+        )
+        timings["projecting"] = time.perf_counter() - clock
+
+    return RoundOutcome(
+        model, source_scores, target_scores, metrics, selection, pearson, map_points, timings
+    )
+
+
+def _split_scores(scores: PoolScores, n_source: int) -> tuple[PoolScores, PoolScores]:
+    """Split one scoring pass over source + target into the two pools' scores."""
+
+    def part(rows: slice) -> PoolScores:
+        return replace(
+            scores,
+            embeddings=scores.embeddings[rows],
+            uncertainty=scores.uncertainty[rows],
+            predictions=scores.predictions[rows],
+            example_ids=tuple(scores.example_ids[rows]),
+        )
+
+    return part(slice(0, n_source)), part(slice(n_source, None))
+
+
+def _select_next(
+    source: PoolScores,
+    target: PoolScores,
+    pools: Pools,
+    exclude: Sequence[int],
+    config: RoundConfig,
+) -> Selection | None:
+    selectable = len(pools.source) - len(set(exclude))
+    if selectable <= 0:
+        return None
+    return select_with_details(
+        config.strategy,
+        source_emb=source.embeddings,
+        target_emb=target.embeddings,
+        uncertainty=source.uncertainty,
+        budget=min(config.budget, selectable),
+        exclude=exclude,
+        languages=pools.source_languages,
+        k=config.k,
+        seed=config.seed,
+    )
+
+
+def _pearson(source: PoolScores, target: PoolScores, k: int) -> float | None:
+    k = min(k, len(source.uncertainty))
+    if len(target.uncertainty) < 2 or k < 1:
+        return None
+    try:
+        return neighborhood_uncertainty_pearson(
+            source.embeddings, target.embeddings, source.uncertainty, target.uncertainty, k=k
+        )
+    except DemuxError:
+        return None  # e.g. constant uncertainties: the diagnostic is undefined

@@ -1,0 +1,122 @@
+import numpy as np
+import pytest
+
+from demux_core.config import ScoringConfig, TrainingConfig
+from demux_core.errors import DemuxError
+from demux_core.examples import QAExample, SequenceExample, TokenExample
+from demux_core.projection import ProjectionConfig
+from demux_core.rounds import Pools, RoundConfig, gold_labels, run_round, with_label
+from demux_core.task_model import TaskModel
+from tests.fixtures import tiny_model
+
+tiny_model_dir = tiny_model.tiny_model_dir
+tiny_tokenizer = tiny_model.tiny_tokenizer
+SENTENCES = tiny_model.TINY_SENTENCES
+CLASSES = ("place", "sport", "science")
+
+
+def _pools() -> Pools:
+    def ex(i: int, pool: str, lang: str) -> SequenceExample:
+        return SequenceExample(
+            f"{pool}{i}", lang, SENTENCES[i % len(SENTENCES)], label=CLASSES[i % 3]
+        )
+
+    return Pools(
+        source=[ex(i, "s", ("hau", "yor")[i % 2]) for i in range(20)],
+        target=[ex(i, "t", "wol") for i in range(6)],
+        test=[ex(i, "x", "wol") for i in range(6)],
+    )
+
+
+def _config(**overrides) -> RoundConfig:
+    base = dict(
+        strategy="knn-uncertainty",
+        budget=4,
+        scoring=ScoringConfig(batch_size=8),
+        training=TrainingConfig(epochs=2, batch_size=4, learning_rate=1e-3, seed=3),
+        projection=ProjectionConfig(max_points=30, n_epochs=20),
+        diagnostic_k=3,
+    )
+    base.update(overrides)
+    return RoundConfig(**base)
+
+
+def test_first_round_scores_evaluates_selects_and_projects(tiny_model_dir, tiny_tokenizer):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    stages = []
+    outcome = run_round(
+        model, tiny_tokenizer, _pools(), _config(), progress=lambda s, f: stages.append(s)
+    )
+    assert outcome.source_scores.embeddings.shape[0] == 20
+    assert outcome.target_scores.embeddings.shape[0] == 6
+    assert (
+        outcome.source_scores.example_ids[0] == "s0"
+        and outcome.target_scores.example_ids[0] == "t0"
+    )
+    assert len(outcome.selection.indices) == 4
+    assert 0.0 <= outcome.test_metrics.main <= 1.0
+    assert outcome.map_points.target_coords.shape == (6, 2)
+    assert set(outcome.selection.indices.tolist()) <= set(
+        outcome.map_points.source_positions.tolist()
+    )
+    assert "training" not in outcome.timings  # nothing labeled yet: no training
+    assert {"scoring", "evaluating", "selecting", "projecting"} <= set(stages)
+
+
+def test_round_with_labels_trains_and_never_repicks(tiny_model_dir, tiny_tokenizer):
+    pools = _pools()
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    version_before = model.model_version
+    labeled = [with_label(pools.source[i], pools.source[i].label) for i in (0, 1, 2, 3)]
+    outcome = run_round(
+        model,
+        tiny_tokenizer,
+        pools,
+        _config(projection=None),
+        new_labels=labeled,
+        exclude=[0, 1, 2, 3],
+    )
+    assert outcome.model_version != version_before
+    assert outcome.timings["training"] > 0
+    assert not set(outcome.selection.indices.tolist()) & {0, 1, 2, 3}
+    assert outcome.map_points is None
+
+
+def test_exhausted_pool_selects_nothing(tiny_model_dir, tiny_tokenizer):
+    pools = _pools()
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    outcome = run_round(
+        model, tiny_tokenizer, pools, _config(projection=None), exclude=list(range(20))
+    )
+    assert outcome.selection is None
+
+
+def test_last_budget_shrinks_to_what_is_left(tiny_model_dir, tiny_tokenizer):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    outcome = run_round(
+        model, tiny_tokenizer, _pools(), _config(projection=None), exclude=list(range(18))
+    )
+    assert sorted(outcome.selection.indices.tolist()) == [18, 19]
+
+
+def test_with_label_for_each_task():
+    token = with_label(TokenExample("a", "hau", ("Aminu", "ya")), ["B-PER", "O"])
+    assert token.tags == ("B-PER", "O")
+    with pytest.raises(DemuxError, match="2 tags for 3 tokens"):
+        with_label(TokenExample("b", "hau", ("x", "y", "z")), ["O", "O"])
+    assert with_label(SequenceExample("c", "en", "t"), "sport").label == "sport"
+    qa = QAExample("d", "sw", "q?", "context here")
+    assert with_label(qa, (8, "here")).answer_text == "here"
+    assert with_label(qa, "").answer_start == -1
+    assert gold_labels([with_label(qa, (8, "here")), with_label(qa, "")]) == ["here", ""]
+
+
+def test_round_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="budget"):
+        RoundConfig(budget=0)
+    with pytest.raises(ValueError, match="k must"):
+        RoundConfig(k=0)
+
+
+def test_pools_languages_in_order():
+    assert np.array_equal(_pools().source_languages[:3], np.array(["hau", "yor", "hau"]))
