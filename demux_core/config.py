@@ -1,0 +1,147 @@
+"""Settings of scoring and fine-tuning, as frozen dataclasses passed explicitly.
+
+Other settings (e.g. a ``RoundConfig`` for the selection loop) may be added here later;
+every class validates its fields in ``__post_init__`` so a bad value fails where it is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Aggregation = Literal["min", "mean", "max"]
+EmbeddingKind = Literal["cls", "mean"]
+InitFrom = Literal["previous", "warm_start"]
+
+AGGREGATIONS: tuple[str, ...] = ("min", "mean", "max")
+EMBEDDING_KINDS: tuple[str, ...] = ("cls", "mean")
+INIT_FROM_CHOICES: tuple[str, ...] = ("previous", "warm_start")
+
+
+def _check_choice(field: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{field}={value!r} is not one of {', '.join(choices)}")
+
+
+def _check_positive(field: str, value: float) -> None:
+    if value <= 0:
+        raise ValueError(f"{field} must be > 0, got {value!r}")
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """How :func:`demux_core.scoring.score_pool` runs the model over a pool.
+
+    Attributes
+    ----------
+    batch_size : int
+        Examples (QA: windows) per forward pass.
+    max_length : int
+        Sub-word cap for token and sequence/pair tasks (words past it are "truncated").
+    qa_max_length : int
+        Window length for QA (question + context).
+    qa_stride : int
+        Sub-words shared by two consecutive QA windows.
+    qa_max_answer_tokens : int
+        Longest answer span (in sub-words) a QA prediction may have.
+    aggregation : {"min", "mean", "max"}
+        How per-word margins of a token task become one number per sentence.
+    embedding : {"cls", "mean"}
+        Sequence/pair embedding: the ``<s>`` vector or the mean of the last layer.
+    sort_by_length : bool
+        Batch examples of similar length together (less padding); results keep input order.
+    device : str
+        ``"auto"`` (CUDA when present, else CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
+    num_threads : int or None
+        ``torch.set_num_threads`` for the run; ``None`` leaves the process setting alone.
+    quantize_int8 : bool
+        Score with a dynamically int8-quantised copy of the model (CPU only; the
+        training model itself is never quantised).
+    """
+
+    batch_size: int = 32
+    max_length: int = 128
+    qa_max_length: int = 256
+    qa_stride: int = 64
+    qa_max_answer_tokens: int = 30
+    aggregation: Aggregation = "min"
+    embedding: EmbeddingKind = "cls"
+    sort_by_length: bool = True
+    device: str = "auto"
+    num_threads: int | None = None
+    quantize_int8: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("aggregation", self.aggregation, AGGREGATIONS)
+        _check_choice("embedding", self.embedding, EMBEDDING_KINDS)
+        for field in ("batch_size", "max_length", "qa_max_length", "qa_max_answer_tokens"):
+            _check_positive(field, getattr(self, field))
+        if not 0 <= self.qa_stride < self.qa_max_length // 2:
+            raise ValueError(
+                f"qa_stride must be in [0, qa_max_length/2), got {self.qa_stride} "
+                f"for qa_max_length={self.qa_max_length}"
+            )
+        if self.num_threads is not None:
+            _check_positive("num_threads", self.num_threads)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How :func:`demux_core.training.fine_tune` trains a task model.
+
+    Attributes
+    ----------
+    epochs : int
+    learning_rate : float
+    batch_size : int
+    weight_decay : float
+        AdamW weight decay (not applied to biases and LayerNorm weights).
+    warmup_ratio : float
+        Share of the steps with a linearly rising learning rate; it then decays linearly to 0.
+    max_grad_norm : float
+        Gradient clipping threshold (global L2 norm).
+    max_length : int
+        Sub-word cap for token and sequence/pair tasks.
+    qa_max_length, qa_stride : int
+        QA window length and overlap.
+    freeze_word_embeddings : bool
+        Keep the word-embedding matrix fixed (most of a multilingual model's parameters).
+    seed : int
+        Seeds python, numpy and torch, and the batch shuffling.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"``...
+    num_threads : int or None
+        ``torch.set_num_threads`` for the run; ``None`` leaves it alone.
+    init_from : {"previous", "warm_start"}
+        Where a round starts: the last round's checkpoint, trained on the new labels only
+        (the paper's default), or the warm-start checkpoint, retrained on all labels so far.
+    seed_replay : bool
+        Mix the labeled seed (warm-start) set into every round's training examples.
+    """
+
+    epochs: int = 3
+    learning_rate: float = 2e-5
+    batch_size: int = 16
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_grad_norm: float = 1.0
+    max_length: int = 128
+    qa_max_length: int = 256
+    qa_stride: int = 64
+    freeze_word_embeddings: bool = True
+    seed: int = 13
+    device: str = "auto"
+    num_threads: int | None = None
+    init_from: InitFrom = "previous"
+    seed_replay: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
+        for field in ("epochs", "learning_rate", "batch_size", "max_length", "qa_max_length"):
+            _check_positive(field, getattr(self, field))
+        if not 0.0 <= self.warmup_ratio < 1.0:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.weight_decay < 0 or self.max_grad_norm <= 0:
+            raise ValueError("weight_decay must be >= 0 and max_grad_norm > 0")
+        if not 0 <= self.qa_stride < self.qa_max_length // 2:
+            raise ValueError(f"qa_stride must be in [0, qa_max_length/2), got {self.qa_stride}")

@@ -1,0 +1,303 @@
+"""Score a pool with a task model: embeddings, uncertainty and predictions in one pass.
+
+For every example, in INPUT order:
+
+- token tasks: embedding = mean of the last layer over the first sub-word of each scored
+  word; uncertainty = per-word margin ``log p(top1) - log p(top2)`` aggregated over the
+  sentence (``min``/``mean``/``max``); prediction = one tag per word. Words without a
+  sub-word in the input (cut by ``max_length`` or dropped by the tokenizer) get the
+  fallback tag (``"O"`` when it is a label, else the first label) and no margin. A
+  sentence with no scored word at all falls back to all its positions (special tokens).
+- sequence/pair: embedding = ``<s>`` vector or mean of the last layer (``config.embedding``);
+  uncertainty = margin of the class distribution; prediction = class label.
+- QA: uncertainty = max start log-prob + max end log-prob over context positions (log-softmax
+  over the window), the max over the example's windows; embedding = mean of the windows'
+  ``<s>`` vectors; prediction = best valid span (start <= end, at most
+  ``qa_max_answer_tokens``) as ``(answer_start, answer_text)``, or ``""`` when the
+  no-answer score (``<s>`` as start and end) beats it.
+
+Lower uncertainty = more uncertain. Rows are batched by length to cut padding.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from demux_core.config import ScoringConfig
+from demux_core.errors import SelectionError
+from demux_core.examples import Example, TaskType, task_of
+from demux_core.features import NOT_CONTEXT, Feature, encode_examples, pad_batch
+from demux_core.runtime import configure_threads, pick_device
+from demux_core.task_model import TaskModel
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PoolScores:
+    """Per-example model outputs of one scoring pass, in input order.
+
+    Attributes
+    ----------
+    embeddings : np.ndarray, shape (n, d), float32
+    uncertainty : np.ndarray, shape (n,), float32
+        Margin-style score; lower = more uncertain.
+    predictions : list
+        token: tuple of str per example (one tag per word); sequence/pair: str;
+        qa: ``(answer_start, answer_text)`` or ``""``.
+    model_version : str
+    example_ids : tuple of str
+    """
+
+    embeddings: np.ndarray
+    uncertainty: np.ndarray
+    predictions: list
+    model_version: str
+    example_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _RowResult:
+    embedding: np.ndarray
+    uncertainty: float
+    prediction: object
+
+
+def score_pool(
+    model: TaskModel,
+    tokenizer,
+    examples: Sequence[Example],
+    config: ScoringConfig | None = None,
+    *,
+    progress: bool = True,
+    progress_callback: ProgressCallback | None = None,
+) -> PoolScores:
+    """Run the model once over a pool.
+
+    Parameters
+    ----------
+    model : TaskModel
+    tokenizer : transformers fast tokenizer
+    examples : sequence of Example
+        All of the model's task family.
+    config : ScoringConfig or None
+    progress : bool
+        Show a tqdm bar.
+    progress_callback : callable(done, total) or None
+        Called after each batch with rows done and total rows (QA rows are windows).
+
+    Returns
+    -------
+    PoolScores
+    """
+    config = config or ScoringConfig()
+    _check_examples(model, examples)
+    threads_before = torch.get_num_threads()
+    configure_threads(config.num_threads)
+    device = pick_device(config.device)
+    scorer = _scoring_copy(model, config, device)
+    was_training = scorer.training
+    scorer.eval()
+    try:
+        rows = _score_rows(scorer, tokenizer, examples, config, device, progress, progress_callback)
+    finally:
+        scorer.train(was_training)
+        torch.set_num_threads(threads_before)
+    return _collect(model, examples, rows)
+
+
+def _check_examples(model: TaskModel, examples: Sequence[Example]) -> None:
+    if not examples:
+        raise SelectionError("cannot score an empty pool")
+    for index, example in enumerate(examples):
+        if task_of(example) is not model.task:
+            raise SelectionError(
+                f"example {index} ({example.id!r}) is a {task_of(example)} example; "
+                f"the model is a {model.task} model"
+            )
+
+
+def _scoring_copy(model: TaskModel, config: ScoringConfig, device: torch.device) -> TaskModel:
+    if not config.quantize_int8:
+        return model.to(device)
+    if device.type != "cpu":
+        raise ValueError("quantize_int8 works on CPU only; set device='cpu'")
+    quantized = copy.deepcopy(model).cpu().eval()
+    return torch.ao.quantization.quantize_dynamic(quantized, {nn.Linear}, dtype=torch.qint8)
+
+
+def _batches(features: list[Feature], config: ScoringConfig) -> list[list[int]]:
+    order = list(range(len(features)))
+    if config.sort_by_length:
+        order.sort(key=lambda index: len(features[index].input_ids))
+    return [order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)]
+
+
+def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_callback):
+    task = scorer.task
+    max_length = config.qa_max_length if task is TaskType.QA else config.max_length
+    features = encode_examples(
+        tokenizer, examples, task, max_length=max_length, qa_stride=config.qa_stride
+    )
+    rows: list[_RowResult | None] = [None] * len(features)
+    batches = _batches(features, config)
+    done = 0
+    with (
+        torch.inference_mode(),
+        tqdm(total=len(features), disable=not progress, desc="scoring") as bar,
+    ):
+        for batch in batches:
+            batch_features = [features[i] for i in batch]
+            ids, mask = (
+                torch.from_numpy(a).to(device)
+                for a in pad_batch(batch_features, tokenizer.pad_token_id)
+            )
+            output = scorer(ids, mask)
+            results = _ROW_SCORERS[task](output, mask, batch_features, scorer, config, examples)
+            for index, result in zip(batch, results, strict=True):
+                rows[index] = result
+            done += len(batch)
+            bar.update(len(batch))
+            if progress_callback is not None:
+                progress_callback(done, len(features))
+    return list(zip(features, rows, strict=True))
+
+
+def _fallback_tag(labels: Sequence[str]) -> str:
+    return "O" if "O" in labels else labels[0]
+
+
+def _masked_aggregate(values: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Tensor:
+    if how == "min":
+        return values.masked_fill(~mask, float("inf")).min(dim=1).values
+    if how == "max":
+        return values.masked_fill(~mask, float("-inf")).max(dim=1).values
+    weights = mask.to(values.dtype)
+    return (values * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+
+def _margins(logits: torch.Tensor) -> torch.Tensor:
+    top2 = torch.log_softmax(logits.float(), dim=-1).topk(2, dim=-1).values
+    return top2[..., 0] - top2[..., 1]
+
+
+def _score_token_rows(output, mask, features, scorer, config, _examples):
+    word_mask = torch.zeros_like(mask, dtype=torch.bool)
+    for row, feature in enumerate(features):
+        if feature.word_positions:
+            word_mask[row, list(feature.word_positions)] = True
+        else:
+            word_mask[row] = mask[row].bool()
+    weights = word_mask.unsqueeze(-1).to(output.hidden.dtype)
+    embeddings = (output.hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    margins = _masked_aggregate(_margins(output.logits), word_mask, config.aggregation)
+    best = output.logits.argmax(dim=-1).cpu().numpy()
+    embeddings, margins = embeddings.float().cpu().numpy(), margins.cpu().numpy()
+    results = []
+    for row, feature in enumerate(features):
+        tags = {
+            w: scorer.labels[best[row, p]]
+            for p, w in zip(feature.word_positions, feature.word_indices, strict=True)
+        }
+        results.append(_RowResult(embeddings[row], float(margins[row]), tags))
+    return results
+
+
+def _score_sequence_rows(output, mask, features, scorer, config, _examples):
+    if config.embedding == "cls":
+        embeddings = output.hidden[:, 0]
+    else:
+        weights = mask.unsqueeze(-1).to(output.hidden.dtype)
+        embeddings = (output.hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    margins = _margins(output.logits).cpu().numpy()
+    best = output.logits.argmax(dim=-1).cpu().numpy()
+    embeddings = embeddings.float().cpu().numpy()
+    return [
+        _RowResult(embeddings[row], float(margins[row]), scorer.labels[best[row]])
+        for row in range(len(features))
+    ]
+
+
+def _context_mask(features: Sequence[Feature], shape, device) -> torch.Tensor:
+    context = torch.zeros(shape, dtype=torch.bool)
+    for row, feature in enumerate(features):
+        positions = [p for p, span in enumerate(feature.offsets) if span != NOT_CONTEXT]
+        context[row, positions if positions else [0]] = True
+    return context.to(device)
+
+
+def _score_qa_rows(output, mask, features, _scorer, config, examples):
+    logits = output.logits.float().masked_fill(~mask.bool().unsqueeze(-1), float("-inf"))
+    log_probs = torch.log_softmax(logits, dim=1)
+    start, end = log_probs[..., 0], log_probs[..., 1]
+    context = _context_mask(features, mask.shape, mask.device)
+    best_start = start.masked_fill(~context, float("-inf")).max(dim=1).values
+    best_end = end.masked_fill(~context, float("-inf")).max(dim=1).values
+    length = mask.shape[1]
+    span = start.unsqueeze(2) + end.unsqueeze(1)
+    band = torch.ones(length, length, dtype=torch.bool, device=mask.device).triu()
+    band &= ~torch.ones_like(band).triu(config.qa_max_answer_tokens)
+    allowed = band & context.unsqueeze(2) & context.unsqueeze(1)
+    span_score, flat = span.masked_fill(~allowed, float("-inf")).flatten(1).max(dim=1)
+    null_score = (start[:, 0] + end[:, 0]).cpu().numpy()
+    cls = output.hidden[:, 0].float().cpu().numpy()
+    uncertainty = (best_start + best_end).cpu().numpy()
+    span_score, flat = span_score.cpu().numpy(), flat.cpu().numpy()
+    results = []
+    for row, feature in enumerate(features):
+        first, last = divmod(int(flat[row]), length)
+        char_start, char_end = feature.offsets[first][0], feature.offsets[last][1]
+        answer = (float(span_score[row]), char_start, char_end, float(null_score[row]))
+        results.append(_RowResult(cls[row], float(uncertainty[row]), answer))
+    return results
+
+
+_ROW_SCORERS = {
+    TaskType.TOKEN: _score_token_rows,
+    TaskType.SEQUENCE: _score_sequence_rows,
+    TaskType.PAIR: _score_sequence_rows,
+    TaskType.QA: _score_qa_rows,
+}
+
+
+def _qa_prediction(example, answers: list[tuple[float, int, int, float]]):
+    best = max(answers, key=lambda answer: answer[0])
+    null = max(answer[3] for answer in answers)
+    if null > best[0] or best[1] < 0:
+        return ""
+    return (best[1], example.context[best[1] : best[2]])
+
+
+def _token_prediction(example, tags_by_word: dict[int, str], labels) -> tuple[str, ...]:
+    fallback = _fallback_tag(labels)
+    return tuple(tags_by_word.get(word, fallback) for word in range(len(example.tokens)))
+
+
+def _collect(model: TaskModel, examples: Sequence[Example], rows) -> PoolScores:
+    grouped: list[list[_RowResult]] = [[] for _ in examples]
+    for feature, result in rows:
+        grouped[feature.example_index].append(result)
+    embeddings = np.stack([np.mean([r.embedding for r in group], axis=0) for group in grouped])
+    uncertainty = np.array([max(r.uncertainty for r in group) for group in grouped])
+    predictions = []
+    for example, group in zip(examples, grouped, strict=True):
+        if model.task is TaskType.TOKEN:
+            predictions.append(_token_prediction(example, group[0].prediction, model.labels))
+        elif model.task is TaskType.QA:
+            predictions.append(_qa_prediction(example, [r.prediction for r in group]))
+        else:
+            predictions.append(group[0].prediction)
+    return PoolScores(
+        embeddings=embeddings.astype(np.float32),
+        uncertainty=uncertainty.astype(np.float32),
+        predictions=predictions,
+        model_version=model.model_version,
+        example_ids=tuple(example.id for example in examples),
+    )

@@ -1,0 +1,288 @@
+"""Fine-tune a task model on labeled examples (AdamW, linear warm-up and decay).
+
+Also the round-level helpers the selection loop needs: which examples a round trains on
+(:func:`training_examples_for_round`), which checkpoint it starts from
+(:func:`round_start_checkpoint`), where its checkpoint goes (:func:`save_round_checkpoint`),
+and the paper's warm start on a labeled source-language seed set (:func:`warm_start`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from demux_core.config import TrainingConfig
+from demux_core.errors import SelectionError
+from demux_core.examples import Example, TaskType, task_of
+from demux_core.features import IGNORE_INDEX, Feature, encode_examples, pad_batch
+from demux_core.runtime import configure_threads, pick_device
+from demux_core.task_model import TaskModel, resolve_model_source
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a fine-tuning run did.
+
+    Attributes
+    ----------
+    losses : tuple of float
+        Training loss of every optimisation step, in order.
+    steps : int
+    seconds : float
+        Wall-clock time of the run.
+    examples : int
+        Labeled examples trained on (QA: before windowing).
+    """
+
+    losses: tuple[float, ...]
+    steps: int
+    seconds: float
+    examples: int
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python's, numpy's and torch's global generators."""
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (seeds code that uses the legacy global RNG)
+    torch.manual_seed(seed)
+
+
+def fine_tune(
+    model: TaskModel,
+    tokenizer,
+    examples: Sequence[Example],
+    config: TrainingConfig | None = None,
+    *,
+    progress: bool = True,
+    progress_callback: ProgressCallback | None = None,
+) -> TrainResult:
+    """Train ``model`` in place on labeled examples.
+
+    Token tasks are labeled on the first sub-word of each word only; QA examples become
+    windows, a window without the answer learning to point at ``<s>``. Afterwards
+    ``model.model_version`` names the new weights.
+
+    Parameters
+    ----------
+    model : TaskModel
+    tokenizer : transformers fast tokenizer
+    examples : sequence of Example
+        Labeled, of the model's task family.
+    config : TrainingConfig or None
+    progress : bool
+        Show a tqdm bar.
+    progress_callback : callable(done, total) or None
+        Called after each step with steps done and total steps.
+
+    Returns
+    -------
+    TrainResult
+    """
+    config = config or TrainingConfig()
+    _check_examples(model, examples)
+    started = time.perf_counter()
+    seed_everything(config.seed)
+    threads_before = torch.get_num_threads()
+    configure_threads(config.num_threads)
+    device = pick_device(config.device)
+    model.to(device).train()
+    model.freeze_word_embeddings(config.freeze_word_embeddings)
+    max_length = config.qa_max_length if model.task is TaskType.QA else config.max_length
+    features = encode_examples(
+        tokenizer,
+        examples,
+        model.task,
+        max_length=max_length,
+        qa_stride=config.qa_stride,
+        label_to_id=model.label_to_id,
+    )
+    try:
+        losses = _train_loop(
+            model, tokenizer.pad_token_id, features, config, device, progress, progress_callback
+        )
+    finally:
+        torch.set_num_threads(threads_before)
+        model.eval()
+    model.model_version = _next_version(model, examples, config)
+    return TrainResult(tuple(losses), len(losses), time.perf_counter() - started, len(examples))
+
+
+def _check_examples(model: TaskModel, examples: Sequence[Example]) -> None:
+    if not examples:
+        raise SelectionError("cannot fine-tune on zero examples")
+    for index, example in enumerate(examples):
+        if task_of(example) is not model.task:
+            raise SelectionError(
+                f"example {index} ({example.id!r}) is a {task_of(example)} example; "
+                f"the model is a {model.task} model"
+            )
+
+
+def _optimizer(model: TaskModel, config: TrainingConfig) -> torch.optim.AdamW:
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        if not parameter.requires_grad:
+            continue
+        plain = parameter.ndim < 2 or "norm" in name.lower()
+        (no_decay if plain else decay).append(parameter)
+    groups = [
+        {"params": decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=config.learning_rate)
+
+
+def _linear_schedule(optimizer, total_steps: int, warmup_ratio: float):
+    warmup = math.ceil(total_steps * warmup_ratio)
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _batch_tensors(features: Sequence[Feature], pad_id: int, task: TaskType, device):
+    ids, mask = pad_batch(features, pad_id)
+    if task is TaskType.TOKEN:
+        targets = np.full(ids.shape, IGNORE_INDEX, dtype=np.int64)
+        for row, feature in enumerate(features):
+            targets[row, : len(feature.target)] = feature.target
+    else:
+        targets = np.array([feature.target for feature in features], dtype=np.int64)
+    return (torch.from_numpy(array).to(device) for array in (ids, mask, targets))
+
+
+def _loss(model: TaskModel, ids, mask, targets) -> torch.Tensor:
+    logits = model(ids, mask).logits
+    if model.task is TaskType.TOKEN:
+        return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX)
+    if model.task is TaskType.QA:
+        logits = logits.masked_fill(~mask.bool().unsqueeze(-1), -1e4)
+        start = F.cross_entropy(logits[..., 0], targets[:, 0])
+        return (start + F.cross_entropy(logits[..., 1], targets[:, 1])) / 2
+    return F.cross_entropy(logits, targets[:, 0])
+
+
+def _train_loop(model, pad_id, features, config, device, progress, progress_callback):
+    steps_per_epoch = math.ceil(len(features) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    optimizer = _optimizer(model, config)
+    schedule = _linear_schedule(optimizer, total, config.warmup_ratio)
+    shuffler = torch.Generator().manual_seed(config.seed)
+    losses: list[float] = []
+    with tqdm(total=total, disable=not progress, desc="fine-tuning") as bar:
+        for _epoch in range(config.epochs):
+            order = torch.randperm(len(features), generator=shuffler).tolist()
+            for start in range(0, len(order), config.batch_size):
+                batch = [features[i] for i in order[start : start + config.batch_size]]
+                loss = _loss(model, *_batch_tensors(batch, pad_id, model.task, device))
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+                optimizer.step()
+                schedule.step()
+                losses.append(float(loss.detach()))
+                bar.update(1)
+                bar.set_postfix(loss=f"{losses[-1]:.4f}")
+                if progress_callback is not None:
+                    progress_callback(len(losses), total)
+    return losses
+
+
+def _next_version(model: TaskModel, examples: Sequence[Example], config: TrainingConfig) -> str:
+    digest = hashlib.sha1(model.model_version.encode())
+    digest.update(repr(config).encode())
+    for example in examples:
+        digest.update(example.id.encode() + b"\0")
+    base = Path(model.base_model).name or "model"
+    return f"{base}:ft-{digest.hexdigest()[:12]}"
+
+
+def warm_start(
+    spec: str | Path | None,
+    task: TaskType | str,
+    labels: Sequence[str],
+    seed_examples: Sequence[Example],
+    config: TrainingConfig | None = None,
+    *,
+    tokenizer=None,
+    pooling: str = "mean",
+    progress: bool = True,
+) -> TaskModel:
+    """A task model first fine-tuned on a labeled (source-language) seed set.
+
+    Parameters
+    ----------
+    spec : str, Path or None
+        Model spec or folder (``None`` = the default model).
+    task, labels, pooling
+        As in :meth:`TaskModel.from_pretrained`.
+    seed_examples : sequence of Example
+        Labeled seed set.
+    config : TrainingConfig or None
+    tokenizer : optional
+        Defaults to the tokenizer found with the model.
+    """
+    config = config or TrainingConfig()
+    model = TaskModel.from_pretrained(spec, task, labels, pooling, seed=config.seed)
+    if tokenizer is None:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(spec))
+    fine_tune(model, tokenizer, seed_examples, config, progress=progress)
+    return model
+
+
+def training_examples_for_round(
+    config: TrainingConfig,
+    *,
+    new_labels: Sequence[Example],
+    earlier_labels: Sequence[Example] = (),
+    seed_examples: Sequence[Example] = (),
+) -> list[Example]:
+    """The examples a selection round fine-tunes on.
+
+    ``init_from="previous"``: the labels acquired this round (the model already saw the
+    earlier ones). ``init_from="warm_start"``: all labels acquired so far. With
+    ``seed_replay`` the seed set is mixed in. Duplicate ids are kept once (first wins).
+    """
+    parts = [seed_examples] if config.seed_replay else []
+    if config.init_from == "warm_start":
+        parts.append(earlier_labels)
+    parts.append(new_labels)
+    chosen, seen = [], set()
+    for example in (example for part in parts for example in part):
+        if example.id not in seen:
+            seen.add(example.id)
+            chosen.append(example)
+    return chosen
+
+
+def round_start_checkpoint(
+    config: TrainingConfig, *, previous: str | Path | None, warm_start_dir: str | Path
+) -> Path:
+    """The checkpoint a round starts from (the warm start when there is no previous round)."""
+    if config.init_from == "previous" and previous is not None:
+        return Path(previous)
+    return Path(warm_start_dir)
+
+
+def save_round_checkpoint(
+    model: TaskModel, root: str | Path, round_id: int, tokenizer=None
+) -> Path:
+    """Save ``model`` as ``<root>/round_<round_id:03d>`` with its round id recorded."""
+    return model.save(Path(root) / f"round_{round_id:03d}", round_id=round_id, tokenizer=tokenizer)
