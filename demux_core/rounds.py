@@ -4,7 +4,7 @@ Both the simulation CLI (labels revealed from gold) and the app's background wor
 from annotators, everything written to the project store) drive rounds through
 :func:`run_round`. The order inside a round is::
 
-    train (when there are new labels)  ->  score source + target  ->  evaluate on test
+    train (when there are new labels)  ->  evaluate on test  ->  score source + target
     ->  select the next batch  ->  project the pools to 2-D for the map
 
 Progress is reported as ``progress(stage, fraction)`` with ``stage`` one of :data:`STAGES`.
@@ -30,7 +30,7 @@ from demux_core.strategies import DEFAULT_STRATEGY, Selection, select_with_detai
 from demux_core.task_model import TaskModel
 from demux_core.training import fine_tune, training_examples_for_round
 
-STAGES = ("training", "scoring", "evaluating", "selecting", "projecting")
+STAGES = ("training", "evaluating", "scoring", "selecting", "projecting")
 Progress = Callable[[str, float], None]
 
 
@@ -94,7 +94,8 @@ class RoundOutcome:
     ----------
     model : TaskModel
         The model after this round's training (unchanged when there were no new labels).
-    source_scores, target_scores : PoolScores
+    source_scores, target_scores : PoolScores or None
+        None when the round was run with ``rescore=False``.
     test_metrics : Metrics or None
         On the test pool, when the project has one.
     selection : Selection or None
@@ -107,8 +108,8 @@ class RoundOutcome:
     """
 
     model: TaskModel
-    source_scores: PoolScores
-    target_scores: PoolScores
+    source_scores: PoolScores | None
+    target_scores: PoolScores | None
     test_metrics: Metrics | None
     selection: Selection | None
     pearson: float | None
@@ -194,6 +195,7 @@ def run_round(
     warm_start_dir: str | Path | None = None,
     progress: Progress | None = None,
     show_bars: bool = False,
+    rescore: bool = True,
 ) -> RoundOutcome:
     """Run one round and return everything it produced (nothing is written anywhere).
 
@@ -218,6 +220,9 @@ def run_round(
     progress : callable(stage, fraction), optional
     show_bars : bool
         tqdm bars (CLI); the app reports through ``progress`` instead.
+    rescore : bool
+        False skips scoring, selection and projection (a simulation's last round only needs
+        the trained model and its test metrics).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -241,6 +246,16 @@ def run_round(
         )
         timings["training"] = time.perf_counter() - clock
 
+    metrics = None
+    if pools.test:
+        clock = time.perf_counter()
+        if progress:
+            progress("evaluating", 0.0)
+        metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars)
+        timings["evaluating"] = time.perf_counter() - clock
+    if not rescore:
+        return RoundOutcome(model, None, None, metrics, None, None, None, timings)
+
     clock = time.perf_counter()
     both = list(pools.source) + list(pools.target)
     scores = score_pool(
@@ -253,14 +268,6 @@ def run_round(
     )
     source_scores, target_scores = _split_scores(scores, len(pools.source))
     timings["scoring"] = time.perf_counter() - clock
-
-    metrics = None
-    if pools.test:
-        clock = time.perf_counter()
-        if progress:
-            progress("evaluating", 0.0)
-        metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars)
-        timings["evaluating"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     if progress:

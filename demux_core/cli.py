@@ -1,0 +1,178 @@
+"""Command line: ``python -m demux_core simulate ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from demux_core.errors import DemuxError
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m demux_core", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    sim = commands.add_parser(
+        "simulate",
+        help="run a multi-round experiment with a simulated annotator who reveals gold labels",
+    )
+    data = sim.add_argument_group("data (any reader format; language from the folder name)")
+    data.add_argument("--task", required=True, choices=("token", "sequence", "pair"))
+    data.add_argument("--source", nargs="+", required=True, type=Path, help="labeled source files")
+    data.add_argument("--target-pool", required=True, type=Path, help="target-language pool file")
+    data.add_argument("--target-test", type=Path, help="labeled target test file")
+    data.add_argument("--seed-set", type=Path, help="labeled warm-start file (e.g. English)")
+    data.add_argument("--source-per-language", type=int, help="deterministic sample per file")
+    data.add_argument("--target-pool-size", type=int)
+    data.add_argument("--test-size", type=int)
+    data.add_argument("--seed-size", type=int)
+    data.add_argument("--labels", help="comma-separated label schema (default: from the data)")
+    data.add_argument("--tag-scheme", default="bio", choices=("bio", "pos"))
+    run = sim.add_argument_group("experiment")
+    run.add_argument("--strategies", type=_names, default=("knn-uncertainty", "random"))
+    run.add_argument("--seeds", type=_ints, default=(0, 1, 2))
+    run.add_argument("--budget", type=int, default=50, help="labels per round")
+    run.add_argument("--rounds", type=int, default=1)
+    run.add_argument("--k", type=int, default=1)
+    run.add_argument("--model", default=None, help="HF id or folder (default: built-in)")
+    run.add_argument("--aggregation", default="min", choices=("min", "mean", "max"))
+    run.add_argument("--embedding", default="cls", choices=("cls", "mean"))
+    run.add_argument("--pooling", default="mean", choices=("cls", "mean"))
+    run.add_argument("--quantize", action="store_true", help="int8 scoring copy (CPU)")
+    run.add_argument("--threads", type=int, default=None)
+    train = sim.add_argument_group("training")
+    train.add_argument("--warm-epochs", type=int, default=3)
+    train.add_argument("--warm-lr", type=float, default=5e-5)
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--lr", type=float, default=5e-5)
+    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
+    train.add_argument("--seed-replay", action="store_true")
+    sim.add_argument("--out", type=Path, required=True, help="output folder")
+    sim.add_argument("--title", default="DeMuX simulation")
+    return parser
+
+
+def _load_pools(args):
+    from demux_core.readers import deterministic_sample, read_examples
+    from demux_core.rounds import Pools
+    from demux_core.simulation import prefixed
+
+    def read(path: Path, n: int | None, pool: str):
+        examples = read_examples(path, task=args.task, tag_scheme=None)
+        if n is not None and n < len(examples):
+            examples = deterministic_sample(examples, n, seed=0)
+        return prefixed(examples, pool)
+
+    source = [e for path in args.source for e in read(path, args.source_per_language, "src")]
+    return Pools(
+        source=source,
+        target=read(args.target_pool, args.target_pool_size, "tgt"),
+        test=read(args.target_test, args.test_size, "test") if args.target_test else (),
+        seed=read(args.seed_set, args.seed_size, "seed") if args.seed_set else (),
+    )
+
+
+def _labels(args, pools) -> tuple[str, ...]:
+    if args.labels:
+        return _names(args.labels)
+    found: set[str] = set()
+    for example in [*pools.source, *pools.test, *pools.seed]:
+        gold = example.gold
+        if gold is None:
+            continue
+        found.update(gold if isinstance(gold, tuple) else [gold])
+    return tuple(sorted(found))
+
+
+def _config(args, labels):
+    from demux_core.config import ScoringConfig, TrainingConfig
+    from demux_core.rounds import RoundConfig
+    from demux_core.simulation import SimulationConfig
+
+    scoring = ScoringConfig(
+        aggregation=args.aggregation,
+        embedding=args.embedding,
+        quantize_int8=args.quantize,
+        num_threads=args.threads,
+    )
+    training = TrainingConfig(
+        epochs=args.epochs,
+        learning_rate=args.lr,
+        batch_size=args.batch_size,
+        init_from=args.init_from,
+        seed_replay=args.seed_replay,
+        num_threads=args.threads,
+    )
+    round_config = RoundConfig(
+        budget=args.budget, k=args.k, scoring=scoring, training=training, tag_scheme=args.tag_scheme
+    )
+    warm = replace(
+        round_config,
+        training=replace(training, epochs=args.warm_epochs, learning_rate=args.warm_lr, seed=0),
+    )
+    return SimulationConfig(
+        task=args.task,
+        labels=labels,
+        strategies=args.strategies,
+        seeds=args.seeds,
+        rounds=args.rounds,
+        model=args.model,
+        round=round_config,
+        warm_start=warm,
+        pooling=args.pooling,
+    )
+
+
+def simulate(args) -> int:
+    from tqdm import tqdm
+
+    from demux_core.reporting import plot_curves, summary_markdown, write_rows
+    from demux_core.simulation import describe, run_experiment
+
+    pools = _load_pools(args)
+    config = _config(args, _labels(args, pools))
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = {name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed")}
+    settings = {"sizes": sizes, "config": describe(config), "argv": sys.argv[1:]}
+    (args.out / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
+    total = len(config.strategies) * len(config.seeds) * (config.rounds + 1)
+    with tqdm(total=total, desc="simulate", unit="round") as bar:
+
+        def tracked(rows):
+            for row in rows:
+                bar.update(1)
+                bar.set_postfix(strategy=row.strategy, seed=row.seed, value=f"{row.value:.3f}")
+                yield row
+
+        rows = write_rows(
+            tracked(run_experiment(config, pools, args.out)), args.out / "results.csv"
+        )
+    plot_curves(rows, args.out / "curves.png", args.title)
+    summary = summary_markdown(rows)
+    (args.out / "summary.md").write_text(summary)
+    print(summary)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from demux_core.runtime import prepare_environment
+
+    prepare_environment()
+    args = build_parser().parse_args(argv)
+    try:
+        return simulate(args)
+    except DemuxError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,125 @@
+"""Tidy CSV, markdown summary and learning-curve plot of a simulation."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from demux_core.simulation import ResultRow
+
+CSV_FIELDS = (
+    "strategy",
+    "seed",
+    "round",
+    "budget_used",
+    "metric",
+    "value",
+    "seconds",
+    "picked_per_language",
+    "per_language",
+)
+
+
+def write_rows(rows: Iterable[ResultRow], path: Path) -> list[ResultRow]:
+    """Write rows to a CSV as they arrive (flushed after each) and return them all."""
+    written: list[ResultRow] = []
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_FIELDS)
+        for row in rows:
+            writer.writerow(
+                [
+                    row.strategy,
+                    row.seed,
+                    row.round,
+                    row.budget_used,
+                    row.metric,
+                    f"{row.value:.4f}",
+                    f"{row.seconds:.1f}",
+                    json.dumps(row.picked, ensure_ascii=False),
+                    json.dumps({k: round(v, 4) for k, v in row.per_language.items()}),
+                ]
+            )
+            handle.flush()
+            written.append(row)
+    return written
+
+
+def read_rows(path: Path) -> list[ResultRow]:
+    """Read a CSV written by :func:`write_rows`."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            ResultRow(
+                record["strategy"],
+                int(record["seed"]),
+                int(record["round"]),
+                int(record["budget_used"]),
+                record["metric"],
+                float(record["value"]),
+                float(record["seconds"]),
+                json.loads(record["picked_per_language"]),
+                json.loads(record["per_language"]),
+            )
+            for record in csv.DictReader(handle)
+        ]
+
+
+def curves(rows: Sequence[ResultRow]) -> dict[str, dict[int, np.ndarray]]:
+    """strategy -> budget used -> values over seeds, shape (n_seeds,) float64."""
+    grouped: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        grouped[row.strategy][row.budget_used].append(row.value)
+    return {
+        strategy: {budget: np.asarray(values) for budget, values in sorted(by_budget.items())}
+        for strategy, by_budget in grouped.items()
+    }
+
+
+def summary_markdown(rows: Sequence[ResultRow]) -> str:
+    """Mean ± std over seeds per strategy (rows) and labels used (columns), in metric points."""
+    table = curves(rows)
+    budgets = sorted({b for by_budget in table.values() for b in by_budget})
+    metric = next((row.metric for row in rows if row.metric), "metric")
+    header = "| strategy | " + " | ".join(f"{b} labels" for b in budgets) + " |"
+    lines = [header, "|---" * (len(budgets) + 1) + "|"]
+    for strategy, by_budget in table.items():
+        cells = []
+        for budget in budgets:
+            values = by_budget.get(budget)
+            if values is None:
+                cells.append("")
+            else:
+                cells.append(f"{100 * values.mean():.1f} ± {100 * values.std():.1f}")
+        lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    return f"{metric} (×100), mean ± std over seeds\n\n" + "\n".join(lines) + "\n"
+
+
+def plot_curves(rows: Sequence[ResultRow], path: Path, title: str) -> Path:
+    """Learning curves (mean over seeds, band = ± one std) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for strategy, by_budget in curves(rows).items():
+        budgets = np.array(list(by_budget))
+        means = np.array([v.mean() for v in by_budget.values()])
+        stds = np.array([v.std() for v in by_budget.values()])
+        axes.plot(budgets, means, marker="o", label=strategy)
+        axes.fill_between(budgets, means - stds, means + stds, alpha=0.15)
+    metric = next((row.metric for row in rows if row.metric), "metric")
+    axes.set_xlabel("labels acquired")
+    axes.set_ylabel(f"target test {metric}")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
