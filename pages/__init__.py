@@ -1,0 +1,1 @@
+"""Streamlit pages of DeMuX Studio (render only; all logic is in :mod:`service`)."""

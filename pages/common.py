@@ -1,0 +1,133 @@
+"""What every page shares: the worker singleton, the open project, the sidebar, errors."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import streamlit as st
+
+from service.projects import list_projects, open_store
+from service.round_control import Phase, round_state
+from service.runners import current_runner
+from service.worker import RoundWorker
+from storage import ProjectStore, StorageError, project_path
+
+PROJECT_KEY = "project_name"
+ANNOTATOR_KEY = "annotator"
+POLL_SECONDS = 2.0
+
+
+@st.cache_resource
+def round_worker() -> RoundWorker:
+    """The one background worker of this server process."""
+    worker = RoundWorker(open_store, current_runner)
+    worker.start()
+    return worker
+
+
+def current_project_name() -> str | None:
+    """The open project: session state first, then the ``?project=`` of a reloaded page."""
+    name = st.session_state.get(PROJECT_KEY) or st.query_params.get("project")
+    if name and project_path(name).is_file():
+        st.session_state[PROJECT_KEY] = name
+        return name
+    return None
+
+
+def set_current_project(name: str | None) -> None:
+    """Open another project (``None`` closes it) for this browser session."""
+    st.session_state[PROJECT_KEY] = name
+    if name is None:
+        st.query_params.pop("project", None)
+    else:
+        st.query_params["project"] = name
+
+
+@contextlib.contextmanager
+def project_store() -> Iterator[ProjectStore | None]:
+    """The open project's store for this script run (closed afterwards); ``None`` if none."""
+    name = current_project_name()
+    if name is None:
+        yield None
+        return
+    try:
+        store = open_store(project_path(name))
+    except StorageError as error:
+        error_box(f"Cannot open project {name}", str(error))
+        yield None
+        return
+    try:
+        st.query_params["project"] = name
+        yield store
+    finally:
+        store.close()
+
+
+def require_project() -> str | None:
+    """The open project's name, or a hint to open one (returns ``None``)."""
+    name = current_project_name()
+    if name is None:
+        st.info("Open or create a project on the Projects page first.")
+        st.page_link("pages/projects.py", label="Go to Projects")
+    return name
+
+
+def error_box(title: str, detail: str) -> None:
+    """An error: a fixed title, and the (untrusted) detail as plain text."""
+    st.error(title, icon=":material/error:")
+    st.text(detail)
+
+
+def annotator_name() -> str:
+    """The annotator's name from the sidebar (``"annotator"`` when left empty)."""
+    return (st.session_state.get(ANNOTATOR_KEY) or "").strip() or "annotator"
+
+
+def project_paths() -> list[Path]:
+    return list_projects()
+
+
+def render_sidebar() -> None:
+    """Project name, annotator name and the live round status."""
+    with st.sidebar:
+        name = current_project_name()
+        st.caption("Project")
+        st.text(name or "none open")
+        st.text_input("Annotator name", key=ANNOTATOR_KEY, placeholder="your name")
+        if name is not None:
+            round_status_panel()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def round_status_panel() -> None:
+    """Polls the store: shows the latest round's status; reruns the app when it changes."""
+    with project_store() as store:
+        if store is None:
+            return
+        state = round_state(store, round_worker())
+    show_round_status(state)
+    seen = (state.round.id if state.round else None, state.phase.value)
+    previous = st.session_state.get("_seen_round_state")
+    st.session_state["_seen_round_state"] = seen
+    if previous is not None and previous != seen:
+        st.rerun()
+
+
+def show_round_status(state) -> None:
+    """A short description of the latest round with its progress bar."""
+    if state.round is None:
+        st.caption("No round yet")
+        return
+    current = state.round
+    label = f"Round {current.number}: {current.status}"
+    if state.phase == Phase.RUNNING:
+        stage = current.stage or current.status
+        st.progress(float(current.progress or 0.0), text=f"{label} ({stage})")
+    elif state.phase == Phase.INTERRUPTED:
+        st.warning(f"Round {current.number} was interrupted", icon=":material/pause_circle:")
+    elif state.phase == Phase.FAILED:
+        st.error(f"Round {current.number} failed", icon=":material/error:")
+    else:
+        st.caption(label)

@@ -1,0 +1,137 @@
+"""Map: the UMAP projection of the target and source pools, and a target point's neighbours."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pages.common import project_store, require_project
+from service.mapview import HOVER_CHARS, map_frame, projected_model_versions, target_neighbours
+from service.projects import project_settings
+
+COLOR_BY = {
+    "pool": "pool",
+    "language": "language",
+    "uncertainty": "uncertainty",
+    "round picked": "round_picked",
+}
+
+
+@st.cache_data(max_entries=8, show_spinner="Loading the map...")
+def cached_map_frame(project_file: str, model_version: str, updated_at: str) -> pd.DataFrame:
+    """The map rows of one model version (``updated_at`` invalidates on new picks)."""
+    from service.projects import open_store
+
+    store = open_store(project_file)
+    try:
+        return map_frame(store, model_version)
+    finally:
+        store.close()
+
+
+def hover_text(frame: pd.DataFrame) -> list[str]:
+    """Escaped, shortened hover labels (plotly renders hover text as HTML)."""
+    return [
+        f"{html.escape(language)} · {pool} #{position}<br>{html.escape(text[:HOVER_CHARS])}"
+        for language, pool, position, text in zip(
+            frame["language"], frame["pool"], frame["position"], frame["text"], strict=True
+        )
+    ]
+
+
+def scatter(frame: pd.DataFrame, color_by: str, highlight: pd.DataFrame | None) -> go.Figure:
+    """One scattergl trace per category (or one continuous trace), target points as diamonds."""
+    figure = go.Figure()
+    column = COLOR_BY[color_by]
+    if column == "uncertainty":
+        groups = [("all points", frame)]
+    else:
+        groups = [(str(value), part) for value, part in frame.groupby(column, sort=True)]
+    for name, part in groups:
+        marker: dict = {"size": 6, "opacity": 0.75,
+                        "symbol": ["diamond" if p == "target" else "circle" for p in part["pool"]]}  # fmt: skip
+        if column == "uncertainty":
+            marker.update(color=part["uncertainty"], colorscale="Viridis", showscale=True,
+                          colorbar={"title": "uncertainty"})  # fmt: skip
+        label = f"round {name}" if column == "round_picked" else name
+        figure.add_trace(go.Scattergl(
+            x=part["x"], y=part["y"], mode="markers", name=html.escape(label), marker=marker,
+            text=hover_text(part), hoverinfo="text", customdata=part[["pool", "position"]].to_numpy(),
+        ))  # fmt: skip
+    if highlight is not None and not highlight.empty:
+        figure.add_trace(go.Scattergl(
+            x=highlight["x"], y=highlight["y"], mode="markers", name="chosen target + neighbours",
+            marker={"size": 14, "symbol": "star", "color": "red", "line": {"width": 1}},
+            hoverinfo="skip",
+        ))  # fmt: skip
+    figure.update_layout(height=620, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                         xaxis={"visible": False}, yaxis={"visible": False})  # fmt: skip
+    return figure
+
+
+def target_choice(frame: pd.DataFrame) -> int | None:
+    """The chosen target position: from a click on the map, else the selectbox."""
+    targets = frame[frame["pool"] == "target"].sort_values("position")
+    if targets.empty:
+        return None
+    labels = {
+        int(p): f"#{int(p)} {t[:70]}"
+        for p, t in zip(targets["position"], targets["text"], strict=True)
+    }
+    event = st.session_state.get("map_chart")
+    clicked = None
+    if event and event.get("selection", {}).get("points"):
+        point = event["selection"]["points"][0]
+        data = point.get("customdata")
+        if data and data[0] == "target":
+            clicked = int(data[1])
+    options = list(labels)
+    index = options.index(clicked) if clicked in labels else 0
+    return st.selectbox("Target point", options, index=index, format_func=labels.__getitem__)
+
+
+def main() -> None:
+    st.title("Map")
+    if require_project() is None:
+        return
+    with project_store() as store:
+        if store is None:
+            return
+        versions = projected_model_versions(store)
+        if not versions:
+            st.info("No projection yet: it is computed after the first round scores the pools.")
+            return
+        version = st.selectbox("Model version", versions, index=len(versions) - 1)
+        current = store.current_round()
+        frame = cached_map_frame(
+            str(store.path), version, current.updated_at or "" if current else ""
+        )
+        k = project_settings(store).k
+        color_by = st.radio("Colour by", list(COLOR_BY), horizontal=True)
+        position = target_choice(frame)
+        neighbours = (
+            target_neighbours(store, version, position, k) if position is not None else None
+        )
+    highlight = None
+    if neighbours is not None:
+        keys = {*neighbours.frame["key"]}
+        is_target = (frame["pool"] == "target") & (frame["position"] == position)
+        highlight = frame[frame["key"].isin(keys) | is_target]
+    st.plotly_chart(scatter(frame, color_by, highlight), key="map_chart", on_select="rerun",
+                    selection_mode="points", width="stretch")  # fmt: skip
+    st.caption(f"{len(frame)} points ({(frame['pool'] == 'target').sum()} target). "
+               "Diamonds are target points; click one to list its nearest source points.")  # fmt: skip
+    if neighbours is not None:
+        st.subheader(f"The {k} nearest source points of target #{position}")
+        table = neighbours.frame.assign(
+            picked=neighbours.frame["round_picked"].map(lambda r: f"round {r}" if r else "no")
+        )
+        st.dataframe(
+            table[["language", "distance", "uncertainty", "picked", "text"]], hide_index=True
+        )
+
+
+main()

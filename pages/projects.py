@@ -1,0 +1,211 @@
+"""Projects: open one, create a demo, or create one from data files."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from demux_core.errors import DemuxError
+from demux_core.examples import TaskType
+from pages.common import error_box, round_worker, set_current_project
+from service.demo import DEMOS, DemoSpec, download_instructions
+from service.demo_download import demo_data_root, download_demo_data
+from service.projects import (
+    DEFAULT_MODEL_SPEC,
+    STRATEGY_NAMES,
+    NewProject,
+    PoolFile,
+    ProjectSettings,
+    collect_labels,
+    create_demo_project,
+    create_project_from_files,
+    list_projects,
+    open_store,
+    parse_label_list,
+)
+from service.round_control import start_next_round
+from storage import project_path
+
+READER_FORMATS = ("auto", "conll", "conllu", "tsv", "csv", "jsonl", "hf")
+POOL_HELP = {
+    "source": "many languages, unlabeled (labels, if present, stay hidden)",
+    "target": "the language you care about, unlabeled",
+    "test": "optional: labeled target-language data for the learning curve",
+    "seed": "optional: a few labeled examples to warm-start the model",
+}
+
+
+def open_section() -> None:
+    st.subheader("Open a project")
+    names = [path.stem for path in list_projects()]
+    if not names:
+        st.caption("No projects yet.")
+        return
+    choice = st.selectbox("Project", names, key="open_choice")
+    if st.button("Open", key="open_project"):
+        set_current_project(choice)
+        st.rerun()
+
+
+def _create_demo(spec: DemoSpec, root: Path) -> None:
+    name = f"demo-{spec.key}"
+    if project_path(name).exists():
+        set_current_project(name)
+        st.info(f"Demo project {name} already exists: opened it.")
+        return
+    with st.spinner("Reading and sampling the demo data..."):
+        path = create_demo_project(spec, root, name)
+    store = open_store(path)
+    try:
+        start_next_round(store, round_worker())
+    finally:
+        store.close()
+    set_current_project(name)
+    st.switch_page("pages/annotate.py")
+
+
+def demo_card(spec: DemoSpec, root: Path | None) -> None:
+    """One demo: a create button when its data is there, else how to get the data."""
+    with st.container(border=True):
+        st.markdown(f"**{spec.title}**")
+        st.caption(
+            f"{len(spec.source_languages)} source languages x {spec.per_source_language} "
+            f"sentences, budget {spec.budget} per round"
+        )
+        if root is not None:
+            if st.button("Create demo project", key=f"demo_{spec.key}", type="primary"):
+                try:
+                    _create_demo(spec, root)
+                except (DemuxError, OSError, ValueError) as error:
+                    error_box("Could not create the demo project", str(error))
+            return
+        st.text(download_instructions(spec))
+        if st.button("Download demo data", key=f"download_{spec.key}"):
+            bar = st.progress(0.0, text="starting download")
+            try:
+                download_demo_data(spec, lambda fraction, name: bar.progress(fraction, text=name))
+            except OSError as error:
+                error_box("Download failed", str(error))
+                return
+            st.rerun()
+
+
+def demo_section(shared_root: Path | None) -> None:
+    st.subheader("Demo projects")
+    for spec in DEMOS.values():
+        demo_card(spec, demo_data_root(spec, shared_root))
+
+
+@dataclass(frozen=True)
+class PoolInputs:
+    """What the form holds for one pool (uploads are saved only on submit)."""
+
+    pool: str
+    uploads: list[Any]
+    paths: list[Path]
+    options: dict[str, str]
+
+    def files(self, scratch: Path) -> list[PoolFile]:
+        saved = []
+        for upload in self.uploads:
+            path = scratch / self.pool / Path(upload.name).name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(upload.getvalue())
+            saved.append(path)
+        return [PoolFile(self.pool, path, self.options) for path in [*self.paths, *saved]]
+
+
+def pool_inputs(pool: str) -> PoolInputs:
+    """The uploader, server paths and reader options of one pool."""
+    st.markdown(f"**{pool}** — {POOL_HELP[pool]}")
+    uploads = st.file_uploader(f"{pool} files", accept_multiple_files=True, key=f"up_{pool}")
+    paths_text = st.text_area(
+        f"{pool}: paths on the server (one per line)", key=f"paths_{pool}", height=68
+    )
+    columns = st.columns(2)
+    fmt = columns[0].selectbox("format", READER_FORMATS, key=f"fmt_{pool}")
+    language = columns[1].text_input("language (blank: from file or folder)", key=f"lang_{pool}")
+    options: dict[str, str] = {}
+    if fmt != "auto":
+        options["format"] = fmt
+    if language.strip():
+        options["language"] = language.strip()
+    paths = [Path(line.strip()) for line in paths_text.splitlines() if line.strip()]
+    return PoolInputs(pool, list(uploads or []), paths, options)
+
+
+def new_project_section() -> None:
+    st.subheader("New project from files")
+    with st.form("new_project"):
+        name = st.text_input("Project name", placeholder="letters, digits, . _ -", key="new_name")
+        columns = st.columns(3)
+        task = columns[0].selectbox("Task", [t.value for t in TaskType], key="new_task")
+        strategy = columns[1].selectbox("Strategy", STRATEGY_NAMES)
+        model_spec = columns[2].text_input("Model", value=DEFAULT_MODEL_SPEC)
+        labels_text = st.text_input(
+            "Labels (comma-separated; blank: collect them from labeled files)", key="new_labels"
+        )
+        columns = st.columns(2)
+        budget = columns[0].number_input("Budget per round", min_value=1, value=20)
+        k = columns[1].number_input("k (neighbours per target point)", min_value=1, value=10)
+        inputs = [pool_inputs(pool) for pool in ("source", "target", "test", "seed")]
+        submitted = st.form_submit_button("Create project", type="primary")
+    if not submitted:
+        return
+    try:
+        with tempfile.TemporaryDirectory(prefix="demux-upload-") as scratch:
+            create_from_form(
+                name,
+                task,
+                strategy,
+                model_spec,
+                labels_text,
+                int(budget),
+                int(k),
+                [f for pool in inputs for f in pool.files(Path(scratch))],
+            )
+    except (DemuxError, OSError, ValueError) as error:
+        error_box("Could not create the project", str(error))
+        return
+    st.success(f"Created project {name.strip()}. Start round 1 on the Annotate page.")
+
+
+def create_from_form(
+    name: str,
+    task: str,
+    strategy: str,
+    model_spec: str,
+    labels_text: str,
+    budget: int,
+    k: int,
+    files: list[PoolFile],
+) -> None:
+    """Validate the form and create the project (raises on any problem)."""
+    task_type = TaskType(task)
+    labels = parse_label_list(labels_text) or collect_labels(task_type, files)
+    settings = ProjectSettings(strategy=strategy, budget=budget, k=k)
+    new = NewProject(
+        name.strip(), task_type, labels, model_spec.strip() or DEFAULT_MODEL_SPEC, settings
+    )
+    create_project_from_files(new, files)
+    set_current_project(new.name)
+
+
+def main() -> None:
+    from demux_core.readers import shared_data_dir
+
+    st.title("DeMuX Studio")
+    st.caption(
+        "Pick the source-language sentences worth labeling for your target language, "
+        "label them here, and watch the model improve round by round."
+    )
+    open_section()
+    demo_section(shared_data_dir())
+    new_project_section()
+
+
+main()

@@ -1,0 +1,150 @@
+// Token tagger: click / shift-click / drag selects a span of tokens, digit keys set an
+// entity type (BIO kept consistent), 0 or Backspace clears to O, Enter submits the tags.
+// Tokens are inserted with textContent only, never as HTML.
+const drafts = new Map();
+
+function entityOf(tag) {
+  if (tag.length > 2 && tag[1] === "-" && (tag[0] === "B" || tag[0] === "I")) return tag.slice(2);
+  return null;
+}
+
+function repairBio(tags) {
+  let previous = null;
+  return tags.map((tag) => {
+    const entity = entityOf(tag);
+    const fixed = tag.startsWith("I-") && entity !== previous ? "B-" + entity : tag;
+    previous = entity;
+    return fixed;
+  });
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const root = parentElement.querySelector(".tagger");
+  const tokens = data.tokens;
+  const labels = data.labels;
+  const bio = data.bio;
+  const draftKey = data.draft_key;
+  let tags = drafts.has(draftKey) ? drafts.get(draftKey).slice() : data.tags.slice();
+  let anchor = 0;
+  let focus = 0;
+  let dragging = false;
+
+  root.replaceChildren();
+  root.setAttribute("dir", data.direction);
+  const sentence = document.createElement("div");
+  sentence.className = "sentence";
+  const palette = document.createElement("div");
+  palette.className = "palette";
+  root.append(sentence, palette);
+
+  const chips = tokens.map((token, index) => {
+    const chip = document.createElement("span");
+    chip.className = "token";
+    chip.dataset.index = String(index);
+    const word = document.createElement("span");
+    word.className = "word";
+    word.textContent = token;
+    const tag = document.createElement("span");
+    tag.className = "tag";
+    chip.append(word, tag);
+    sentence.append(chip);
+    return chip;
+  });
+
+  const span = () => [Math.min(anchor, focus), Math.max(anchor, focus) + 1];
+
+  function render() {
+    const [start, end] = span();
+    chips.forEach((chip, index) => {
+      const entity = bio ? entityOf(tags[index]) : tags[index];
+      chip.querySelector(".tag").textContent = tags[index];
+      chip.classList.toggle("selected", index >= start && index < end);
+      chip.classList.toggle("entity", entity !== null && tags[index] !== "O");
+      chip.dataset.label = entity === null ? "O" : entity;
+      const colour = labels.indexOf(entity);
+      chip.style.setProperty("--hue", String(colour < 0 ? 0 : (colour * 67) % 360));
+    });
+    drafts.set(draftKey, tags.slice());
+  }
+
+  function apply(label) {
+    const [start, end] = span();
+    for (let index = start; index < end; index += 1) {
+      if (label === null) tags[index] = "O";
+      else if (bio) tags[index] = (index === start ? "B-" : "I-") + label;
+      else tags[index] = label;
+    }
+    if (bio) tags = repairBio(tags);
+    render();
+  }
+
+  function submit() {
+    drafts.delete(draftKey);
+    setTriggerValue("submit", { example_id: data.example_id, tags: tags });
+  }
+
+  labels.forEach((label, index) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = (index < 9 ? index + 1 + " " : "") + label;
+    button.style.setProperty("--hue", String((index * 67) % 360));
+    button.addEventListener("click", () => apply(label));
+    palette.append(button);
+  });
+  const clear = document.createElement("button");
+  clear.type = "button";
+  clear.textContent = "0 clear (O)";
+  clear.addEventListener("click", () => apply(null));
+  const accept = document.createElement("button");
+  accept.type = "button";
+  accept.className = "accept";
+  accept.textContent = "Accept ⏎";
+  accept.addEventListener("click", submit);
+  palette.append(clear, accept);
+
+  sentence.addEventListener("mousedown", (event) => {
+    const chip = event.target.closest(".token");
+    if (!chip) return;
+    const index = Number(chip.dataset.index);
+    if (!event.shiftKey) anchor = index;
+    focus = index;
+    dragging = true;
+    root.focus();
+    render();
+    event.preventDefault();
+  });
+  sentence.addEventListener("mouseover", (event) => {
+    const chip = event.target.closest(".token");
+    if (!dragging || !chip) return;
+    focus = Number(chip.dataset.index);
+    render();
+  });
+  const stopDrag = () => { dragging = false; };
+  document.addEventListener("mouseup", stopDrag);
+
+  root.addEventListener("keydown", (event) => {
+    const key = event.key;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (/^[1-9]$/.test(key) && Number(key) <= labels.length) {
+      apply(labels[Number(key) - 1]);
+    } else if (key === "0" || key === "Backspace" || key === "Delete") {
+      apply(null);
+    } else if (key === "Enter") {
+      submit();
+    } else if (key === "ArrowRight" || key === "ArrowLeft") {
+      const step = (key === "ArrowRight") === (data.direction === "ltr") ? 1 : -1;
+      focus = Math.min(Math.max(focus + step, 0), tokens.length - 1);
+      if (!event.shiftKey) anchor = focus;
+      render();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  });
+
+  render();
+  root.focus({ preventScroll: true });
+  return () => document.removeEventListener("mouseup", stopDrag);
+}

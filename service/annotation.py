@@ -1,0 +1,193 @@
+"""The annotation queue of a round: items in rank order, saving, skipping, flagging, undo.
+
+Every write goes to the store at once (durable), so a reload, a second tab or a second
+annotator sees the same queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from demux_core.examples import Example, QAExample, TaskType, TokenExample
+from service.bio import OUTSIDE, is_bio_schema, repair_bio
+from storage import Annotation, ProjectStore
+
+QAAnswer = tuple[int, str]
+NO_ANSWER: QAAnswer = (-1, "")
+
+
+@dataclass(frozen=True)
+class AnnotationItem:
+    """One selected source point of a round, with what the UI shows about it.
+
+    Attributes
+    ----------
+    rank : int
+        0-based rank in the round's selection (labelling order).
+    example_key : int
+    example : Example
+        Gold labels are never shown to the annotator.
+    uncertainty, distance : float or None
+        From the selection (lower uncertainty = less sure model).
+    suggestion : Any
+        The model's prediction in label form (tags tuple, class name, QA answer) or None.
+    annotation : Annotation or None
+        The effective annotation (label, skip or flag), if any.
+    """
+
+    rank: int
+    example_key: int
+    example: Example
+    uncertainty: float | None
+    distance: float | None
+    suggestion: Any
+    annotation: Annotation | None
+
+    @property
+    def handled(self) -> bool:
+        return self.annotation is not None
+
+
+def _suggestion(task: TaskType, example: Example, labels: Sequence[str], prediction: Any) -> Any:
+    """Turn a stored prediction into a label the widgets can pre-fill (None when unusable)."""
+    if task == TaskType.TOKEN:
+        assert isinstance(example, TokenExample)
+        n = len(example.tokens)
+        if isinstance(prediction, list) and len(prediction) == n:
+            tags = tuple(str(tag) for tag in prediction)
+            return repair_bio(tags) if is_bio_schema(labels) else tags
+        return (OUTSIDE,) * n if is_bio_schema(labels) else None
+    if task == TaskType.QA:
+        if isinstance(prediction, dict) and "answer_start" in prediction:
+            return (int(prediction["answer_start"]), str(prediction.get("answer_text", "")))
+        return None
+    return prediction if isinstance(prediction, str) and prediction in labels else None
+
+
+def _predictions(store: ProjectStore, model_version: str | None) -> list[Any] | None:
+    if model_version is None:
+        return None
+    try:
+        _, predictions, _ = store.load_scores(model_version, "source")
+    except Exception:  # noqa: BLE001 - no scores stored for it: no suggestions
+        return None
+    return predictions
+
+
+def round_items(store: ProjectStore, round_id: int) -> list[AnnotationItem]:
+    """The selected points of a round, in rank order, with suggestions and annotations."""
+    info = store.info()
+    current = store.get_round(round_id)
+    selections = store.selections(round_id)
+    stored = store.get_examples([selection.example_key for selection in selections])
+    annotations = store.current_annotations("source")
+    predictions = _predictions(store, current.model_version)
+    items = []
+    for selection, example in zip(selections, stored, strict=True):
+        prediction = predictions[selection.position] if predictions is not None else None
+        items.append(
+            AnnotationItem(
+                rank=selection.rank,
+                example_key=selection.example_key,
+                example=example.example,
+                uncertainty=selection.uncertainty,
+                distance=selection.distance,
+                suggestion=_suggestion(info.task, example.example, info.labels, prediction),
+                annotation=annotations.get(selection.example_key),
+            )
+        )
+    return items
+
+
+def next_unhandled(items: Sequence[AnnotationItem]) -> AnnotationItem | None:
+    """The first item (by rank) with no annotation, or ``None`` when all are handled."""
+    return next((item for item in items if not item.handled), None)
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """Counts of a round's items by what happened to them."""
+
+    labeled: int
+    skipped: int
+    flagged: int
+    total: int
+
+    @property
+    def handled(self) -> int:
+        return self.labeled + self.skipped + self.flagged
+
+
+def round_progress(items: Sequence[AnnotationItem]) -> RoundProgress:
+    """How many of a round's items are labelled, skipped, flagged, out of all."""
+    kinds = [item.annotation.kind for item in items if item.annotation is not None]
+    return RoundProgress(kinds.count("label"), kinds.count("skip"), kinds.count("flag"), len(items))
+
+
+def save_label(
+    store: ProjectStore, round_id: int, item: AnnotationItem, label: Any, annotator: str
+) -> Annotation:
+    """Save the annotator's label (BIO tags repaired first); raises on a label that does not fit.
+
+    ``label`` is a tag sequence (token task), a class name (sequence / pair) or
+    ``(answer_start, answer_text)`` (QA; :data:`NO_ANSWER` for no answer).
+    """
+    if isinstance(item.example, TokenExample):
+        tags = tuple(str(tag) for tag in label)
+        label = repair_bio(tags) if is_bio_schema(store.info().labels) else tags
+    elif isinstance(item.example, QAExample):
+        label = (int(label[0]), str(label[1]))
+    return store.save_annotation(item.example_key, label, annotator=annotator, round_id=round_id)
+
+
+def mark(
+    store: ProjectStore, round_id: int, item: AnnotationItem, kind: str, annotator: str
+) -> Annotation:
+    """Skip (``kind="skip"``) or flag (``kind="flag"``) an item."""
+    if kind not in ("skip", "flag"):
+        raise ValueError(f"kind must be 'skip' or 'flag', got {kind!r}")
+    return store.save_annotation(
+        item.example_key, None, annotator=annotator, kind=kind, round_id=round_id
+    )
+
+
+def undo_last(store: ProjectStore, annotator: str) -> Annotation | None:
+    """Undo this annotator's newest annotation; returns it (``None`` if nothing to undo)."""
+    return store.undo_last_annotation(annotator)
+
+
+def parse_tags(text: str, n_tokens: int, labels: Sequence[str]) -> tuple[str, ...]:
+    """Read space-separated tags typed by hand (the keyboard-free fallback of the tagger).
+
+    Raises
+    ------
+    ValueError
+        When the count differs from ``n_tokens`` or a tag is not in ``labels`` (naming it).
+    """
+    tags = tuple(text.split())
+    if len(tags) != n_tokens:
+        raise ValueError(f"expected {n_tokens} tags (one per token), got {len(tags)}")
+    allowed = set(labels) | {OUTSIDE}
+    unknown = [f"{tag!r} (token {i + 1})" for i, tag in enumerate(tags) if tag not in allowed]
+    if unknown:
+        raise ValueError(f"unknown tag(s): {', '.join(unknown[:5])}; allowed: {sorted(allowed)}")
+    return repair_bio(tags) if is_bio_schema(labels) else tags
+
+
+def find_answer(context: str, answer_text: str) -> QAAnswer:
+    """The ``(start, text)`` of the first occurrence of ``answer_text`` in ``context``.
+
+    Raises
+    ------
+    ValueError
+        When ``answer_text`` is empty or not in the context.
+    """
+    answer = answer_text.strip()
+    if not answer:
+        raise ValueError("the answer is empty: use 'No answer' instead")
+    start = context.find(answer)
+    if start < 0:
+        raise ValueError("the answer must be copied exactly from the context")
+    return (start, answer)

@@ -1,0 +1,224 @@
+"""Creating, listing and opening projects (files under ``$DEMUX_HOME/projects``)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from demux_core.examples import TaskType
+from service.demo import DemoPools, DemoSpec, build_demo_pools
+from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
+from storage.paths import artifacts_dir
+
+DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
+DEFAULT_STRATEGY = "knn-uncertainty"
+STRATEGY_NAMES = (
+    "knn-uncertainty",
+    "uncertainty-knn",
+    "average-dist",
+    "uncertainty",
+    "egalitarian",
+    "random",
+)
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """Selection settings stored in the project's ``settings`` dict.
+
+    Attributes
+    ----------
+    strategy : str
+        A name of ``demux_core.strategies.STRATEGIES``.
+    budget : int
+        Source points selected (to label) per round.
+    k : int
+        Neighbours per target point for the k-NN strategies.
+    seed : int
+        Seeds the random parts of selection and training.
+    auto_finish : bool
+        Queue the next round as soon as every selected point of a round is handled.
+    """
+
+    strategy: str = DEFAULT_STRATEGY
+    budget: int = 20
+    k: int = 10
+    seed: int = 0
+    auto_finish: bool = True
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGY_NAMES:
+            raise ValueError(
+                f"strategy {self.strategy!r} is not one of {', '.join(STRATEGY_NAMES)}"
+            )
+        if self.budget < 1:
+            raise ValueError(f"budget must be >= 1, got {self.budget}")
+        if self.k < 1:
+            raise ValueError(f"k must be >= 1, got {self.k}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ProjectSettings:
+        """Read the known keys of a stored settings dict (others are ignored)."""
+        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class PoolFile:
+    """A data file to import into one pool.
+
+    Attributes
+    ----------
+    pool : {"source", "target", "test", "seed"}
+    path : Path
+    reader_options : dict
+        Passed to ``demux_core.readers.read_examples`` (``format``, ``language``, columns...).
+    """
+
+    pool: str
+    path: Path
+    reader_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """Everything needed to create a project."""
+
+    name: str
+    task: TaskType
+    labels: tuple[str, ...]
+    model_spec: str = DEFAULT_MODEL_SPEC
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+
+
+def list_projects() -> list[Path]:
+    """Project files under ``$DEMUX_HOME/projects``, sorted by name."""
+    return list_project_paths()
+
+
+def remove_project_files(path: Path) -> None:
+    """Delete a project file, its WAL/SHM companions and its artifacts folder."""
+    for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        companion.unlink(missing_ok=True)
+    shutil.rmtree(artifacts_dir(path), ignore_errors=True)
+
+
+def _create(new: NewProject) -> ProjectStore:
+    return create_project(
+        project_path(new.name),
+        new.name,
+        new.task,
+        list(new.labels),
+        new.model_spec,
+        new.settings.to_dict(),
+    )
+
+
+def create_project_from_files(new: NewProject, files: Sequence[PoolFile]) -> Path:
+    """Create a project and import every file; all or nothing.
+
+    Raises
+    ------
+    ValueError
+        When there is no source or no target file, or a setting is invalid.
+    DataFormatError
+        From a malformed file (names the file and line); no project is left behind.
+    FileExistsError
+        When a project of that name exists.
+    """
+    pools = {pool_file.pool for pool_file in files}
+    missing = [pool for pool in ("source", "target") if pool not in pools]
+    if missing:
+        raise ValueError(f"a project needs at least one {' and one '.join(missing)} file")
+    path = project_path(new.name)
+    store = _create(new)
+    try:
+        for pool_file in files:
+            store.import_examples(pool_file.pool, pool_file.path, **pool_file.reader_options)
+    except BaseException:
+        store.close()
+        remove_project_files(path)
+        raise
+    store.close()
+    return path
+
+
+def create_project_from_pools(new: NewProject, pools: DemoPools) -> Path:
+    """Create a project holding already-read examples (all or nothing)."""
+    path = project_path(new.name)
+    store = _create(new)
+    try:
+        for pool in ("source", "target", "test", "seed"):
+            examples = getattr(pools, pool)
+            if examples:
+                store.add_examples(pool, examples, source=f"demo {pool} pool")
+    except BaseException:
+        store.close()
+        remove_project_files(path)
+        raise
+    store.close()
+    return path
+
+
+def create_demo_project(spec: DemoSpec, data_root: Path, name: str | None = None) -> Path:
+    """Build the demo's pools from ``data_root`` and store them as a new project."""
+    pools = build_demo_pools(spec, data_root)
+    new = NewProject(
+        name=name or f"demo-{spec.key}",
+        task=spec.task,
+        labels=pools.labels,
+        settings=ProjectSettings(budget=spec.budget, k=spec.k),
+    )
+    return create_project_from_pools(new, pools)
+
+
+def open_store(path: Path) -> ProjectStore:
+    """Open a project file (migrating it forward if needed)."""
+    return open_project(path)
+
+
+def project_settings(store: ProjectStore) -> ProjectSettings:
+    """The selection settings of an open project."""
+    return ProjectSettings.from_dict(store.info().settings)
+
+
+def collect_labels(task: TaskType, files: Sequence[PoolFile]) -> tuple[str, ...]:
+    """The label schema found in the gold labels of ``files`` (sorted; ``O`` first for tags).
+
+    Used when the user leaves the label list empty. QA has no label schema.
+
+    Raises
+    ------
+    ValueError
+        When no file holds any label (the schema must then be typed in).
+    """
+    from demux_core.readers import read_examples
+
+    if task == TaskType.QA:
+        return ()
+    found: set[str] = set()
+    for pool_file in files:
+        for example in read_examples(pool_file.path, task=task, **pool_file.reader_options):
+            gold = example.gold
+            if gold is None:
+                continue
+            found.update(gold if task == TaskType.TOKEN else [gold])  # type: ignore[arg-type]
+    if not found:
+        raise ValueError("no file has labels: type the label schema (comma-separated)")
+    ordered = sorted(found - {"O"})
+    return ("O", *ordered) if task == TaskType.TOKEN else tuple(ordered)
+
+
+def parse_label_list(text: str) -> tuple[str, ...]:
+    """``"a, b ,c"`` -> ``("a", "b", "c")``; repeated labels are an error."""
+    labels = tuple(part.strip() for part in text.replace("\n", ",").split(",") if part.strip())
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise ValueError(f"labels repeat: {repeated}")
+    return labels

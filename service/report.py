@@ -1,0 +1,137 @@
+"""Tables for the rounds page: learning curve, picks per language, timings, diagnostics.
+
+Round metrics are whatever the runner stored; this module looks for:
+
+- ``test_metric`` (float) and ``metric_name`` (e.g. ``"accuracy"``, ``"f1"``): the
+  score on the target test pool of the model the round trained;
+- ``n_labeled`` (int): labels the model was trained on (else counted from selections);
+- ``pearson`` (float): :func:`demux_core.diagnostics.neighborhood_uncertainty_pearson`.
+
+A random-selection baseline is a project setting ``baseline_curves``:
+``{"random": [[n_labeled, value], ...]}`` (written by :func:`set_baseline_curve`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+
+from storage import ProjectStore
+
+METRIC_KEYS = ("test_metric", "test_f1", "test_accuracy", "f1", "accuracy")
+
+
+def _metric(metrics: dict) -> float | None:
+    for key in METRIC_KEYS:
+        value = metrics.get(key)
+        if isinstance(value, int | float):
+            return float(value)
+    return None
+
+
+def metric_name(store: ProjectStore) -> str:
+    """The name of the test metric the rounds report (``"metric"`` when unnamed)."""
+    for current in store.rounds():
+        name = current.metrics.get("metric_name")
+        if isinstance(name, str) and name:
+            return name
+    return "metric"
+
+
+def learning_curve(store: ProjectStore) -> pd.DataFrame:
+    """Test metric per round, plus baseline series when stored.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``series`` (``"DeMuX"`` or a baseline name), ``round`` (int or NaN),
+        ``n_labeled`` (int), ``value`` (float). Empty without any metric.
+    """
+    rows = []
+    labeled_so_far = 0
+    for current in store.rounds():
+        value = _metric(current.metrics)
+        n_labeled = current.metrics.get("n_labeled", labeled_so_far)
+        if value is not None:
+            rows.append(
+                {"series": "DeMuX", "round": current.number, "n_labeled": n_labeled, "value": value}
+            )
+        labeled_so_far += len(store.selections(current.id))
+    for name, points in store.info().settings.get("baseline_curves", {}).items():
+        for n_labeled, value in points:
+            rows.append(
+                {"series": name, "round": None, "n_labeled": int(n_labeled), "value": float(value)}
+            )
+    return pd.DataFrame(rows, columns=["series", "round", "n_labeled", "value"])
+
+
+def set_baseline_curve(store: ProjectStore, name: str, points: Sequence[tuple[int, float]]) -> None:
+    """Store a comparison series (e.g. a random-selection simulation) in the project settings."""
+    settings = dict(store.info().settings)
+    curves = dict(settings.get("baseline_curves", {}))
+    curves[name] = [[int(n), float(v)] for n, v in points]
+    settings["baseline_curves"] = curves
+    store.update_project(settings=settings)
+
+
+def picks_by_language(store: ProjectStore) -> pd.DataFrame:
+    """How many points of each language every round selected.
+
+    Columns ``round`` (int), ``language`` (str), ``count`` (int).
+    """
+    rows = []
+    for current in store.rounds():
+        selections = store.selections(current.id)
+        if not selections:
+            continue
+        examples = store.get_examples([selection.example_key for selection in selections])
+        counts = pd.Series([stored.example.language for stored in examples]).value_counts()
+        rows.extend(
+            {"round": current.number, "language": lang, "count": int(n)}
+            for lang, n in counts.items()
+        )
+    return pd.DataFrame(rows, columns=["round", "language", "count"])
+
+
+def stage_timings(store: ProjectStore) -> pd.DataFrame:
+    """Seconds per stage of every round: columns ``round``, ``stage``, ``seconds``."""
+    rows = [
+        {"round": current.number, "stage": stage, "seconds": float(seconds)}
+        for current in store.rounds()
+        for stage, seconds in current.timings.items()
+    ]
+    return pd.DataFrame(rows, columns=["round", "stage", "seconds"])
+
+
+def diagnostics(store: ProjectStore) -> pd.DataFrame:
+    """Pearson's rho (neighbourhood uncertainty) per round: columns ``round``, ``pearson``."""
+    rows = [
+        {"round": current.number, "pearson": float(current.metrics["pearson"])}
+        for current in store.rounds()
+        if isinstance(current.metrics.get("pearson"), int | float)
+    ]
+    return pd.DataFrame(rows, columns=["round", "pearson"])
+
+
+def rounds_table(store: ProjectStore) -> pd.DataFrame:
+    """One row per round: number, status, strategy, times, model version, metrics, error."""
+    rows = [
+        {
+            "round": current.number,
+            "status": current.status,
+            "strategy": current.strategy,
+            "selected": len(store.selections(current.id)),
+            "created_at": current.created_at,
+            "finished_at": current.finished_at,
+            "model_version": current.model_version,
+            "test_metric": _metric(current.metrics),
+            "seconds": round(sum(current.timings.values()), 3),
+            "timings": json.dumps(current.timings),
+            "metrics": json.dumps(current.metrics, ensure_ascii=False),
+            "error": current.error,
+        }
+        for current in store.rounds()
+    ]
+    return pd.DataFrame(rows)

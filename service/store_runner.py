@@ -1,0 +1,157 @@
+"""The real round runner: reads a project from the store, runs ``demux_core.rounds.run_round``,
+writes scores, map, selection, metrics and the checkpoint back.
+
+Imported only on the worker thread (it imports torch through ``demux_core``). A round's
+model starts from the newest earlier checkpoint of the project, else from a warm start on
+the seed pool (when it has labels), else from the bare pre-trained encoder. A checkpoint
+folder holds ``trained_keys.json``: the source examples it was trained on, so the next round
+trains on the new labels only (``init_from="previous"``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from service.worker import ProgressCallback
+
+TRAINED_KEYS_FILE = "trained_keys.json"
+STATUS_OF_STAGE = {
+    "training": "training",
+    "evaluating": "training",
+    "scoring": "scoring",
+    "selecting": "selecting",
+    "projecting": "selecting",
+}
+
+
+def _json_prediction(prediction: Any) -> Any:
+    """A QA ``(start, text)`` becomes ``{"answer_start", "answer_text"}``; tuples become lists."""
+    if isinstance(prediction, tuple) and len(prediction) == 2 and isinstance(prediction[0], int):
+        return {"answer_start": int(prediction[0]), "answer_text": str(prediction[1])}
+    if isinstance(prediction, tuple):
+        return list(prediction)
+    return prediction
+
+
+def _previous_checkpoint(store: Any, round_number: int) -> Path | None:
+    for earlier in reversed(store.rounds()):
+        if earlier.number < round_number and earlier.checkpoint_path:
+            folder = Path(earlier.checkpoint_path)
+            if folder.is_dir():
+                return folder
+    return None
+
+
+def _start_model(store: Any, info: Any, round_number: int, training: Any):
+    """(model, tokenizer, keys already trained on) for this round."""
+    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.training import warm_start
+
+    checkpoint = _previous_checkpoint(store, round_number)
+    if checkpoint is not None:
+        trained = json.loads((checkpoint / TRAINED_KEYS_FILE).read_text(encoding="utf-8"))
+        return TaskModel.load(checkpoint), load_checkpoint_tokenizer(checkpoint), set(trained)
+    from transformers import AutoTokenizer
+
+    from demux_core.task_model import resolve_model_source
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
+    seed = [e for e in store.pool_examples("seed") if e.gold is not None]
+    if seed and info.labels:
+        model = warm_start(info.model_spec, info.task, info.labels, seed, training,
+                           tokenizer=tokenizer, progress=False)  # fmt: skip
+    else:
+        model = TaskModel.from_pretrained(
+            info.model_spec, info.task, info.labels, seed=training.seed
+        )
+    return model, tokenizer, set()
+
+
+class StoreRoundRunner:
+    """Runs a round of a stored project with the real model (see module docstring)."""
+
+    def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
+        from demux_core.config import TrainingConfig
+        from demux_core.rounds import Pools, RoundConfig, run_round, with_label
+
+        info = store.info()
+        current = store.get_round(round_id)
+        settings = info.settings
+        config = RoundConfig(
+            strategy=current.strategy, budget=int(settings.get("budget", 20)),
+            k=int(settings.get("k", 10)), seed=int(settings.get("seed", 0)),
+            training=TrainingConfig(epochs=int(settings.get("epochs", 3))),
+        )  # fmt: skip
+        stage_seen: list[str] = []
+
+        def report(stage: str, fraction: float) -> None:
+            if not stage_seen or stage_seen[-1] != stage:
+                stage_seen.append(stage)
+                store.set_round_status(
+                    round_id, STATUS_OF_STAGE.get(stage, "scoring"), stage=stage, progress=0.0
+                )
+            progress(stage, fraction)
+
+        store.set_round_status(round_id, "training", stage="loading model", progress=0.0)
+        model, tokenizer, trained = _start_model(store, info, current.number, config.training)
+        source = store.stored_examples("source")
+        labels = store.current_labels("source")
+        labeled = {s.key: with_label(s.example, labels[s.key]) for s in source if s.key in labels}
+        new = [example for key, example in labeled.items() if key not in trained]
+        earlier = [example for key, example in labeled.items() if key in trained]
+        picked = sorted({sel.position for r in store.rounds() if r.id != round_id
+                         for sel in store.selections(r.id)})  # fmt: skip
+        pools = Pools(
+            source=[s.example for s in source], target=store.pool_examples("target"),
+            test=[e for e in store.pool_examples("test") if e.gold is not None],
+            seed=[e for e in store.pool_examples("seed") if e.gold is not None],
+        )  # fmt: skip
+        outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
+                            exclude=picked, keep_on_map=picked, progress=report)  # fmt: skip
+        checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, labeled)
+        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled))
+
+    @staticmethod
+    def _save_checkpoint(
+        store: Any, number: int, model: Any, tokenizer: Any, labeled: dict
+    ) -> Path:
+        """Save this round's model; older round folders are removed (one model per project)."""
+        folder = store.artifacts / f"model-round-{number}"
+        model.save(folder, tokenizer=tokenizer)
+        (folder / TRAINED_KEYS_FILE).write_text(json.dumps(sorted(labeled)), encoding="utf-8")
+        for old in store.artifacts.glob("model-round-*"):
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+        return folder
+
+    @staticmethod
+    def _write_outcome(
+        store: Any, round_id: int, outcome: Any, checkpoint: Path, n_labeled: int
+    ) -> None:
+        version = outcome.model_version
+        for pool, scores in (("source", outcome.source_scores), ("target", outcome.target_scores)):
+            predictions = [_json_prediction(p) for p in scores.predictions]
+            store.save_scores(
+                version, round_id, pool, scores.uncertainty, predictions, scores.embeddings
+            )
+        if outcome.map_points is not None:
+            points = outcome.map_points
+            positions = [("source", int(p)) for p in points.source_positions] + [
+                ("target", int(p)) for p in points.target_positions]  # fmt: skip
+            import numpy as np
+
+            coords = np.concatenate([points.source_coords, points.target_coords], axis=0)
+            store.save_projection(version, positions, coords)
+        if outcome.selection is not None:
+            selection = outcome.selection
+            store.save_selection(round_id, selection.indices, selection.uncertainty,
+                                 selection.distance_to_target, k=selection.k_used)  # fmt: skip
+        metrics: dict[str, Any] = {"n_labeled": n_labeled, "pearson": outcome.pearson}
+        if outcome.test_metrics is not None:
+            metrics.update(test_metric=outcome.test_metrics.main, test_values=outcome.test_metrics.values,
+                           metric_name="f1" if "f1" in outcome.test_metrics.values else "accuracy")  # fmt: skip
+        store.set_round_status(round_id, "annotating", progress=1.0, timings=outcome.timings,
+                               model_version=version, checkpoint_path=str(checkpoint), metrics=metrics)  # fmt: skip

@@ -1,0 +1,114 @@
+import pytest
+
+from service.projects import open_store
+from service.report import set_baseline_curve
+from tests.app.conftest import open_app, texts, wait_for_status
+from tests.service.factories import make_project
+
+
+@pytest.fixture
+def scored_project(demux_home, fake_runner):
+    """The tiny project after round 1 ran, with one label saved."""
+    path = make_project()
+    app = open_app("tiny", "pages/annotate.py")
+    app.button(key="start_first").click().run()
+    wait_for_status(path, ("annotating",))
+    app.run()
+    [b for b in app.button if (b.key or "").startswith("label_")][0].click().run()
+    return path
+
+
+def test_projects_page_lists_and_opens_projects(demux_home, fake_runner):
+    make_project("alpha")
+    make_project("beta")
+    app = open_app(None)
+    assert not app.exception
+    assert app.selectbox(key="open_choice").options == ["alpha", "beta"]
+    app.selectbox(key="open_choice").set_value("beta")
+    app.button(key="open_project").click().run()
+    assert app.session_state["project_name"] == "beta"
+
+
+def test_new_project_form_reports_malformed_file_with_line(demux_home, fake_runner, tmp_path):
+    source = tmp_path / "source.tsv"
+    source.write_text("text\tlabel\nhello\tsports\nbroken line without tab\n", encoding="utf-8")
+    target = tmp_path / "target.tsv"
+    target.write_text("text\nsalut\n", encoding="utf-8")
+    app = open_app(None)
+    app.text_input(key="new_name").input("newproj")
+    app.text_area(key="paths_source").input(str(source))
+    app.text_area(key="paths_target").input(str(target))
+    app.text_input(key="lang_source").input("eng")
+    app.text_input(key="lang_target").input("fra")
+    app.selectbox(key="new_task").set_value("sequence")
+    app.text_input(key="new_labels").input("sports, health")
+    app.button[-1].click().run()
+    assert "Could not create the project" in texts(app)
+    assert "source.tsv:3" in texts(app)
+    assert not (demux_home / "projects" / "newproj.sqlite").exists()
+
+
+def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
+    source = tmp_path / "source.tsv"
+    source.write_text("text\tlabel\nhello\tsports\nflu season\thealth\n", encoding="utf-8")
+    target = tmp_path / "target.tsv"
+    target.write_text("text\nsalut\n", encoding="utf-8")
+    app = open_app(None)
+    app.text_input(key="new_name").input("fromfiles")
+    app.text_area(key="paths_source").input(str(source))
+    app.text_area(key="paths_target").input(str(target))
+    app.text_input(key="lang_source").input("eng")
+    app.text_input(key="lang_target").input("fra")
+    app.selectbox(key="new_task").set_value("sequence")
+    app.button[-1].click().run()
+    assert not app.exception
+    assert "Created project fromfiles" in texts(app)
+    store = open_store(demux_home / "projects" / "fromfiles.sqlite")
+    assert store.info().labels == ("health", "sports")
+    assert store.pool_sizes()["source"] == 2
+    store.close()
+
+
+def test_map_page_shows_projection_and_neighbours(scored_project):
+    app = open_app("tiny", "pages/map.py")
+    assert not app.exception
+    charts = app.get("plotly_chart")
+    assert charts
+    assert "Scattergl" in charts[0].proto.spec or "scattergl" in charts[0].proto.spec
+    assert "&lt;script&gt;" in charts[0].proto.spec or "script" not in charts[0].proto.spec
+    assert "nearest source points of target #0" in texts(app)
+    table = app.dataframe[0].value
+    assert len(table) == 2  # k = 2
+    assert set(table["picked"]) <= {"no", "round 1"}
+    app.selectbox[-1].set_value(3).run()
+    assert "target #3" in texts(app)
+
+
+def test_rounds_page_shows_curve_baseline_and_failure(scored_project, fake_runner):
+    store = open_store(scored_project)
+    set_baseline_curve(store, "random", [(0, 0.2), (3, 0.3)])
+    store.close()
+    app = open_app("tiny", "pages/rounds.py")
+    assert not app.exception
+    keys = [chart.proto.id for chart in app.get("plotly_chart")]
+    assert len(keys) == 3
+    assert "No random-selection baseline" not in texts(app)
+    assert len(app.dataframe) == 2
+
+    fake_runner.fail_with = "disk full"
+    annotate = open_app("tiny", "pages/annotate.py")
+    annotate.button(key="finish").click().run()
+    wait_for_status(scored_project, ("failed",))
+    app.run()
+    assert "Round 2 failed" in texts(app) and "disk full" in texts(app)
+    assert app.button(key="retry_rounds_page")
+
+
+def test_export_page_offers_every_format(scored_project):
+    app = open_app("tiny", "pages/export.py")
+    assert not app.exception
+    keys = {button.proto.id.split("-")[-1] for button in app.get("download_button")}
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == ["JSON Lines", "CSV", "datasets folder (zip)", "Rounds table (CSV)"]
+    assert keys
+    assert "1 labeled examples" in texts(app) or "4 labeled examples" in texts(app)

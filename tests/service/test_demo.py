@@ -1,0 +1,37 @@
+import pytest
+
+from service.demo import DEMOS, build_demo_pools, demo_data_available
+from service.demo_download import demo_files, download_demo_data
+
+
+@pytest.mark.shared_data
+def test_sib200_demo_pools_are_deterministic_and_ids_unique(shared_data):
+    spec = DEMOS["sib200"]
+    pools = build_demo_pools(spec, shared_data)
+    again = build_demo_pools(spec, shared_data)
+    assert [e.id for e in pools.source] == [e.id for e in again.source]
+    assert len(pools.source) == 5 * 200
+    assert len({e.id for e in pools.source}) == len(pools.source)
+    assert {e.language for e in pools.target} == {"amh_Ethi"}
+    assert len(pools.labels) == 7 and len(pools.seed) == 100
+
+
+@pytest.mark.shared_data
+def test_download_from_file_url_fills_cache_with_every_demo_file(shared_data, tmp_path):
+    spec = DEMOS["masakhaner2"]
+    seen = []
+    root = download_demo_data(
+        spec,
+        lambda fraction, name: seen.append(fraction),
+        dest_root=tmp_path,
+        base_url=(shared_data / "masakhaner2").as_uri(),
+    )
+    assert demo_data_available(spec, root)
+    assert len(seen) == len(demo_files(spec)) + 1 and seen[-1] == 1.0
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_download_error_names_the_url(tmp_path):
+    with pytest.raises(OSError, match="could not download file:///nonexistent"):
+        download_demo_data(DEMOS["sib200"], lambda f, n: None, dest_root=tmp_path,
+                           base_url="file:///nonexistent")  # fmt: skip

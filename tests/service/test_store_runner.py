@@ -1,0 +1,47 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from service.projects import open_store
+from service.round_control import Phase, round_state, start_next_round
+from service.store_runner import StoreRoundRunner
+from service.worker import RoundWorker
+from tests.service.factories import make_project
+
+MODEL_CACHE = Path(os.environ.get("DEMUX_HOME", Path.home() / ".cache" / "demux-studio")) / "models"
+
+
+@pytest.mark.real_model
+@pytest.mark.slow
+def test_real_runner_scores_selects_and_trains_on_new_labels(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    if MODEL_CACHE.is_dir():  # reuse the converted default model instead of converting again
+        (home / "models").symlink_to(MODEL_CACHE)
+    monkeypatch.setenv("DEMUX_HOME", str(home))
+    store = open_store(make_project(budget=2))
+    worker = RoundWorker(open_store, StoreRoundRunner)
+    first = start_next_round(store, worker)
+    assert worker.wait_idle(600)
+    state = round_state(store, worker)
+    assert state.phase == Phase.ANNOTATING, state.round.error
+    assert len(store.selections(first.id)) == 2
+    assert state.round.metrics["metric_name"] == "accuracy"
+    assert store.load_projection(state.round.model_version)[1].shape[1] == 2
+
+    from service.annotation import round_items, save_label
+
+    for item in round_items(store, first.id):
+        save_label(store, first.id, item, "sports", "ann")
+    second = start_next_round(store, worker)
+    assert worker.wait_idle(600)
+    state = round_state(store, worker)
+    assert state.phase == Phase.ANNOTATING, state.round.error
+    assert state.round.metrics["n_labeled"] == 2
+    assert "training" in state.round.timings
+    picked_first = {s.example_key for s in store.selections(first.id)}
+    assert picked_first.isdisjoint({s.example_key for s in store.selections(second.id)})
+    assert Path(state.round.checkpoint_path).is_dir()
+    worker.stop(5)
+    store.close()

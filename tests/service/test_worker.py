@@ -1,0 +1,106 @@
+import threading
+from pathlib import Path
+
+from service.worker import RoundJob, RoundWorker, run_round
+
+
+class MemoryStatusStore:
+    """Records every status/progress write, shared across 'connections'."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.closed = 0
+
+    def mark_round_failed(self, round_id, error):
+        self.events.append(("failed", round_id, error))
+
+    def set_round_progress(self, round_id, progress, stage=None):
+        self.events.append(("progress", round_id, stage, progress))
+
+    def close(self):
+        self.closed += 1
+
+
+class ScriptedRunner:
+    def __init__(self, fail: bool = False, gate: threading.Event | None = None) -> None:
+        self.fail = fail
+        self.gate = gate
+        self.calls: list[int] = []
+
+    def run(self, store, round_id, progress):
+        self.calls.append(round_id)
+        progress("train", 0.5)
+        if self.gate is not None:
+            self.gate.wait(5)
+        if self.fail:
+            raise RuntimeError("CUDA out of memory <b>")
+        progress("select", 2.0)
+
+
+def test_run_round_records_progress_clamped_to_unit_interval():
+    store = MemoryStatusStore()
+    assert run_round(store, ScriptedRunner(), 3)
+    assert store.events == [("progress", 3, "train", 0.5), ("progress", 3, "select", 1.0)]
+
+
+def test_run_round_stores_error_of_failed_runner():
+    store = MemoryStatusStore()
+    assert not run_round(store, ScriptedRunner(fail=True), 7)
+    kind, round_id, error = store.events[-1]
+    assert (kind, round_id) == ("failed", 7)
+    assert "RuntimeError" in error and "CUDA out of memory" in error
+
+
+def test_worker_runs_queued_jobs_in_order_on_its_thread_and_closes_store():
+    store = MemoryStatusStore()
+    runner = ScriptedRunner()
+    opened_on: list[str] = []
+
+    def open_store(path: Path):
+        opened_on.append(threading.current_thread().name)
+        return store
+
+    worker = RoundWorker(open_store, lambda: runner)
+    assert worker.submit(RoundJob(Path("a.sqlite"), 1))
+    assert worker.submit(RoundJob(Path("a.sqlite"), 2))
+    assert worker.wait_idle(5)
+    worker.stop(5)
+    assert runner.calls == [1, 2]
+    assert opened_on == ["demux-round-worker"] * 2
+    assert store.closed == 2
+
+
+def test_worker_ignores_duplicate_job_while_pending():
+    gate = threading.Event()
+    runner = ScriptedRunner(gate=gate)
+    worker = RoundWorker(lambda path: MemoryStatusStore(), lambda: runner)
+    job = RoundJob(Path("p.sqlite"), 1)
+    assert worker.submit(job)
+    assert not worker.submit(job)
+    assert worker.is_pending(job)
+    gate.set()
+    assert worker.wait_idle(5)
+    assert not worker.is_pending(job)
+    assert runner.calls == [1]
+    worker.stop(5)
+
+
+def test_worker_survives_failure_and_store_open_error():
+    store = MemoryStatusStore()
+    runners = iter([ScriptedRunner(fail=True), ScriptedRunner()])
+
+    def open_store(path: Path):
+        if path.name == "broken.sqlite":
+            raise OSError("disk gone")
+        return store
+
+    worker = RoundWorker(open_store, lambda: next(runners))
+    worker.submit(RoundJob(Path("broken.sqlite"), 1))
+    worker.submit(RoundJob(Path("ok.sqlite"), 2))
+    worker.submit(RoundJob(Path("ok.sqlite"), 3))
+    assert worker.wait_idle(5)
+    worker.stop(5)
+    failed = [e[1] for e in store.events if e[0] == "failed"]
+    progressed = sorted({e[1] for e in store.events if e[0] == "progress"})
+    assert failed == [2]
+    assert progressed == [2, 3]
