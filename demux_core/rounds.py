@@ -23,7 +23,8 @@ from demux_core.config import ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
 from demux_core.evaluation import Metrics, evaluate
-from demux_core.examples import Example, QAExample, SequenceExample, TaskType, TokenExample
+from demux_core.examples import Example, TaskType
+from demux_core.labels import gold_labels
 from demux_core.projection import MapPoints, ProjectionConfig, project_pools
 from demux_core.scoring import PoolScores, score_pool
 from demux_core.strategies import DEFAULT_STRATEGY, Selection, select_with_details
@@ -119,40 +120,6 @@ class RoundOutcome:
     @property
     def model_version(self) -> str:
         return self.model.model_version
-
-
-def with_label(example: Example, label: object) -> Example:
-    """A copy of ``example`` carrying ``label`` as its gold label.
-
-    ``label`` is a tag sequence (token), a class name (sequence/pair), or
-    ``(answer_start, answer_text)`` / ``""`` for no answer (QA).
-    """
-    if isinstance(example, TokenExample):
-        tags = tuple(label)  # type: ignore[arg-type]
-        if len(tags) != len(example.tokens):
-            raise DemuxError(
-                f"example {example.id}: {len(tags)} tags for {len(example.tokens)} tokens"
-            )
-        return replace(example, tags=tags)
-    if isinstance(example, SequenceExample):
-        return replace(example, label=str(label))
-    if isinstance(example, QAExample):
-        if label in ("", None):
-            return replace(example, answer_start=-1, answer_text="")
-        start, text = label  # type: ignore[misc]
-        return replace(example, answer_start=int(start), answer_text=str(text))
-    raise TypeError(f"not an example: {type(example).__name__}")
-
-
-def gold_labels(examples: Sequence[Example]) -> list:
-    """Gold labels in the form :func:`demux_core.evaluation.evaluate` expects."""
-    labels = []
-    for example in examples:
-        if isinstance(example, QAExample):
-            labels.append(example.answer_text or "")
-        else:
-            labels.append(example.gold)
-    return labels
 
 
 def _prediction_for_metric(prediction: object, task: TaskType) -> object:

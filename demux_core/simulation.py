@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from demux_core.examples import Example
-from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, with_label
+from demux_core.labels import with_label
+from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round
 from demux_core.strategies import select_with_details
 from demux_core.task_model import META_FILE, TaskModel, load_checkpoint_tokenizer
 

@@ -75,7 +75,8 @@ class StoreRoundRunner:
 
     def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
         from demux_core.config import TrainingConfig
-        from demux_core.rounds import Pools, RoundConfig, run_round, with_label
+        from demux_core.labels import with_label
+        from demux_core.rounds import Pools, RoundConfig, run_round
 
         info = store.info()
         current = store.get_round(round_id)

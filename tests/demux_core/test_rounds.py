@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 
 from demux_core.config import ScoringConfig, TrainingConfig
-from demux_core.errors import DemuxError
-from demux_core.examples import QAExample, SequenceExample, TokenExample
+from demux_core.examples import SequenceExample
+from demux_core.labels import with_label
 from demux_core.projection import ProjectionConfig
-from demux_core.rounds import Pools, RoundConfig, gold_labels, run_round, with_label
+from demux_core.rounds import Pools, RoundConfig, run_round
 from demux_core.task_model import TaskModel
 from tests.fixtures import tiny_model
 
@@ -97,18 +97,6 @@ def test_last_budget_shrinks_to_what_is_left(tiny_model_dir, tiny_tokenizer):
         model, tiny_tokenizer, _pools(), _config(projection=None), exclude=list(range(18))
     )
     assert sorted(outcome.selection.indices.tolist()) == [18, 19]
-
-
-def test_with_label_for_each_task():
-    token = with_label(TokenExample("a", "hau", ("Aminu", "ya")), ["B-PER", "O"])
-    assert token.tags == ("B-PER", "O")
-    with pytest.raises(DemuxError, match="2 tags for 3 tokens"):
-        with_label(TokenExample("b", "hau", ("x", "y", "z")), ["O", "O"])
-    assert with_label(SequenceExample("c", "en", "t"), "sport").label == "sport"
-    qa = QAExample("d", "sw", "q?", "context here")
-    assert with_label(qa, (8, "here")).answer_text == "here"
-    assert with_label(qa, "").answer_start == -1
-    assert gold_labels([with_label(qa, (8, "here")), with_label(qa, "")]) == ["here", ""]
 
 
 def test_round_config_rejects_bad_values():
