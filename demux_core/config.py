@@ -117,6 +117,16 @@ class TrainingConfig:
         (the paper's default), or the warm-start checkpoint, retrained on all labels so far.
     seed_replay : bool
         Mix the labeled seed (warm-start) set into every round's training examples.
+    seed_replay_ratio : float
+        With ``seed_replay``: replay ``ceil(ratio * n_labels)`` seed examples (a seeded sample)
+        instead of the whole seed set; 0 replays all of it.
+    min_steps : int
+        Train for more epochs when ``epochs`` would give fewer optimisation steps than this
+        (ten labels are one batch: three epochs would be three steps).
+    keep_best : bool
+        With a held-out labeled set, evaluate before training and after every epoch and keep
+        the best weights (the starting model included, so a round never makes the held-out
+        score worse).
     """
 
     epochs: int = 3
@@ -134,9 +144,14 @@ class TrainingConfig:
     num_threads: int | None = None
     init_from: InitFrom = "previous"
     seed_replay: bool = False
+    seed_replay_ratio: float = 0.0
+    min_steps: int = 0
+    keep_best: bool = False
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
+        if self.seed_replay_ratio < 0 or self.min_steps < 0:
+            raise ValueError("seed_replay_ratio and min_steps must be >= 0")
         for field in ("epochs", "learning_rate", "batch_size", "max_length", "qa_max_length"):
             _check_positive(field, getattr(self, field))
         if not 0.0 <= self.warmup_ratio < 1.0:

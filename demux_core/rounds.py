@@ -26,10 +26,11 @@ from demux_core.evaluation import Metrics, evaluate
 from demux_core.examples import Example, TaskType
 from demux_core.labels import gold_labels
 from demux_core.projection import MapPoints, ProjectionConfig, project_pools
+from demux_core.round_training import training_examples_for_round
 from demux_core.scoring import PoolScores, score_pool
 from demux_core.strategies import DEFAULT_STRATEGY, Selection, select_with_details
 from demux_core.task_model import TaskModel
-from demux_core.training import fine_tune, training_examples_for_round
+from demux_core.training import fine_tune
 
 STAGES = ("training", "evaluating", "scoring", "selecting", "projecting")
 Progress = Callable[[str, float], None]

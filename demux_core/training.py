@@ -1,9 +1,7 @@
 """Fine-tune a task model on labeled examples (AdamW, linear warm-up and decay).
 
-Also the round-level helpers the selection loop needs: which examples a round trains on
-(:func:`training_examples_for_round`), which checkpoint it starts from
-(:func:`round_start_checkpoint`), where its checkpoint goes (:func:`save_round_checkpoint`),
-and the paper's warm start on a labeled source-language seed set (:func:`warm_start`).
+The round-level recipe (what a round trains on, where it starts) is in
+:mod:`demux_core.round_training`.
 """
 
 from __future__ import annotations
@@ -26,9 +24,10 @@ from demux_core.errors import SelectionError
 from demux_core.examples import Example, TaskType, task_of
 from demux_core.features import IGNORE_INDEX, Feature, encode_examples, pad_batch
 from demux_core.runtime import configure_threads, pick_device
-from demux_core.task_model import TaskModel, resolve_model_source
+from demux_core.task_model import TaskModel
 
 ProgressCallback = Callable[[int, int], None]
+HeldoutScore = Callable[[TaskModel], float]
 
 
 @dataclass(frozen=True)
@@ -44,12 +43,18 @@ class TrainResult:
         Wall-clock time of the run.
     examples : int
         Labeled examples trained on (QA: before windowing).
+    best_epoch : int or None
+        With ``keep_best``: the epoch whose weights were kept (0 = the starting weights).
+    heldout_scores : tuple of float
+        With ``keep_best``: the held-out score before training and after each epoch.
     """
 
     losses: tuple[float, ...]
     steps: int
     seconds: float
     examples: int
+    best_epoch: int | None = None
+    heldout_scores: tuple[float, ...] = ()
 
 
 def seed_everything(seed: int) -> None:
@@ -67,6 +72,7 @@ def fine_tune(
     *,
     progress: bool = True,
     progress_callback: ProgressCallback | None = None,
+    heldout_score: HeldoutScore | None = None,
 ) -> TrainResult:
     """Train ``model`` in place on labeled examples.
 
@@ -85,6 +91,10 @@ def fine_tune(
         Show a tqdm bar.
     progress_callback : callable(done, total) or None
         Called after each step with steps done and total steps.
+    heldout_score : callable(model) -> float, optional
+        Higher is better (e.g. accuracy on a held-out labeled source-language set). With
+        ``config.keep_best`` it is measured before training and after each epoch, and the
+        best weights are kept.
 
     Returns
     -------
@@ -108,15 +118,64 @@ def fine_tune(
         qa_stride=config.qa_stride,
         label_to_id=model.label_to_id,
     )
+    keeper = _BestWeights(model, heldout_score) if config.keep_best and heldout_score else None
     try:
         losses = _train_loop(
-            model, tokenizer.pad_token_id, features, config, device, progress, progress_callback
+            model,
+            tokenizer.pad_token_id,
+            features,
+            config,
+            device,
+            progress,
+            progress_callback,
+            keeper,
         )
     finally:
         torch.set_num_threads(threads_before)
         model.eval()
-    model.model_version = _next_version(model, examples, config)
-    return TrainResult(tuple(losses), len(losses), time.perf_counter() - started, len(examples))
+    best_epoch = keeper.restore() if keeper else None
+    if best_epoch != 0:
+        model.model_version = _next_version(model, examples, config)
+    return TrainResult(
+        tuple(losses),
+        len(losses),
+        time.perf_counter() - started,
+        len(examples),
+        best_epoch,
+        tuple(keeper.scores) if keeper else (),
+    )
+
+
+class _BestWeights:
+    """Remembers the trainable weights of the best-scoring epoch (epoch 0 = untrained)."""
+
+    def __init__(self, model: TaskModel, score: HeldoutScore) -> None:
+        self.model, self.score = model, score
+        self.scores: list[float] = []
+        self.best_epoch = -1
+        self.best_state: dict[str, torch.Tensor] = {}
+        self.after_epoch(0)
+
+    def after_epoch(self, epoch: int) -> None:
+        was_training = self.model.training
+        self.model.eval()
+        value = float(self.score(self.model))
+        self.model.train(was_training)
+        self.scores.append(value)
+        if self.best_epoch < 0 or value > max(self.scores[:-1]):
+            self.best_epoch = epoch
+            self.best_state = {
+                name: parameter.detach().clone()
+                for name, parameter in self.model.named_parameters()
+                if parameter.requires_grad
+            }
+
+    def restore(self) -> int:
+        with torch.no_grad():
+            for name, parameter in self.model.named_parameters():
+                if name in self.best_state:
+                    parameter.copy_(self.best_state[name])
+        return self.best_epoch
 
 
 def _check_examples(model: TaskModel, examples: Sequence[Example]) -> None:
@@ -177,15 +236,22 @@ def _loss(model: TaskModel, ids, mask, targets) -> torch.Tensor:
     return F.cross_entropy(logits, targets[:, 0])
 
 
-def _train_loop(model, pad_id, features, config, device, progress, progress_callback):
+def epochs_for(n_features: int, config: TrainingConfig) -> int:
+    """``config.epochs``, raised so that training takes at least ``config.min_steps`` steps."""
+    steps_per_epoch = math.ceil(n_features / config.batch_size)
+    return max(config.epochs, math.ceil(config.min_steps / max(steps_per_epoch, 1)))
+
+
+def _train_loop(model, pad_id, features, config, device, progress, progress_callback, keeper):
     steps_per_epoch = math.ceil(len(features) / config.batch_size)
-    total = steps_per_epoch * config.epochs
+    epochs = epochs_for(len(features), config)
+    total = steps_per_epoch * epochs
     optimizer = _optimizer(model, config)
     schedule = _linear_schedule(optimizer, total, config.warmup_ratio)
     shuffler = torch.Generator().manual_seed(config.seed)
     losses: list[float] = []
     with tqdm(total=total, disable=not progress, desc="fine-tuning") as bar:
-        for _epoch in range(config.epochs):
+        for epoch in range(1, epochs + 1):
             order = torch.randperm(len(features), generator=shuffler).tolist()
             for start in range(0, len(order), config.batch_size):
                 batch = [features[i] for i in order[start : start + config.batch_size]]
@@ -200,6 +266,8 @@ def _train_loop(model, pad_id, features, config, device, progress, progress_call
                 bar.set_postfix(loss=f"{losses[-1]:.4f}")
                 if progress_callback is not None:
                     progress_callback(len(losses), total)
+            if keeper is not None:
+                keeper.after_epoch(epoch)
     return losses
 
 
@@ -210,79 +278,3 @@ def _next_version(model: TaskModel, examples: Sequence[Example], config: Trainin
         digest.update(example.id.encode() + b"\0")
     base = Path(model.base_model).name or "model"
     return f"{base}:ft-{digest.hexdigest()[:12]}"
-
-
-def warm_start(
-    spec: str | Path | None,
-    task: TaskType | str,
-    labels: Sequence[str],
-    seed_examples: Sequence[Example],
-    config: TrainingConfig | None = None,
-    *,
-    tokenizer=None,
-    pooling: str = "mean",
-    progress: bool = True,
-) -> TaskModel:
-    """A task model first fine-tuned on a labeled (source-language) seed set.
-
-    Parameters
-    ----------
-    spec : str, Path or None
-        Model spec or folder (``None`` = the default model).
-    task, labels, pooling
-        As in :meth:`TaskModel.from_pretrained`.
-    seed_examples : sequence of Example
-        Labeled seed set.
-    config : TrainingConfig or None
-    tokenizer : optional
-        Defaults to the tokenizer found with the model.
-    """
-    config = config or TrainingConfig()
-    model = TaskModel.from_pretrained(spec, task, labels, pooling, seed=config.seed)
-    if tokenizer is None:
-        from transformers import AutoTokenizer
-
-        tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(spec))
-    fine_tune(model, tokenizer, seed_examples, config, progress=progress)
-    return model
-
-
-def training_examples_for_round(
-    config: TrainingConfig,
-    *,
-    new_labels: Sequence[Example],
-    earlier_labels: Sequence[Example] = (),
-    seed_examples: Sequence[Example] = (),
-) -> list[Example]:
-    """The examples a selection round fine-tunes on.
-
-    ``init_from="previous"``: the labels acquired this round (the model already saw the
-    earlier ones). ``init_from="warm_start"``: all labels acquired so far. With
-    ``seed_replay`` the seed set is mixed in. Duplicate ids are kept once (first wins).
-    """
-    parts = [seed_examples] if config.seed_replay else []
-    if config.init_from == "warm_start":
-        parts.append(earlier_labels)
-    parts.append(new_labels)
-    chosen, seen = [], set()
-    for example in (example for part in parts for example in part):
-        if example.id not in seen:
-            seen.add(example.id)
-            chosen.append(example)
-    return chosen
-
-
-def round_start_checkpoint(
-    config: TrainingConfig, *, previous: str | Path | None, warm_start_dir: str | Path
-) -> Path:
-    """The checkpoint a round starts from (the warm start when there is no previous round)."""
-    if config.init_from == "previous" and previous is not None:
-        return Path(previous)
-    return Path(warm_start_dir)
-
-
-def save_round_checkpoint(
-    model: TaskModel, root: str | Path, round_id: int, tokenizer=None
-) -> Path:
-    """Save ``model`` as ``<root>/round_<round_id:03d>`` with its round id recorded."""
-    return model.save(Path(root) / f"round_{round_id:03d}", round_id=round_id, tokenizer=tokenizer)

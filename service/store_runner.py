@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,8 @@ def _previous_checkpoint(store: Any, round_number: int) -> Path | None:
 
 def _start_model(store: Any, info: Any, round_number: int, training: Any):
     """(model, tokenizer, keys already trained on) for this round."""
+    from demux_core.round_training import warm_start
     from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-    from demux_core.training import warm_start
 
     checkpoint = _previous_checkpoint(store, round_number)
     if checkpoint is not None:
@@ -61,6 +62,9 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
     seed = [e for e in store.pool_examples("seed") if e.gold is not None]
     if seed and info.labels:
+        current = store.current_round()
+        store.set_round_status(current.id, "training", progress=0.0,
+                               stage=f"warm start on {len(seed)} seed examples")  # fmt: skip
         model = warm_start(info.model_spec, info.task, info.labels, seed, training,
                            tokenizer=tokenizer, progress=False)  # fmt: skip
     else:
@@ -97,7 +101,9 @@ class StoreRoundRunner:
             progress(stage, fraction)
 
         store.set_round_status(round_id, "training", stage="loading model", progress=0.0)
+        clock = time.perf_counter()
         model, tokenizer, trained = _start_model(store, info, current.number, config.training)
+        start_seconds = time.perf_counter() - clock
         source = store.stored_examples("source")
         labels = store.current_labels("source")
         labeled = {s.key: with_label(s.example, labels[s.key]) for s in source if s.key in labels}
@@ -112,6 +118,7 @@ class StoreRoundRunner:
         )  # fmt: skip
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
                             exclude=picked, keep_on_map=picked, progress=report)  # fmt: skip
+        outcome.timings["loading model"] = start_seconds  # includes any warm start
         checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, labeled)
         self._write_outcome(store, round_id, outcome, checkpoint, len(labeled))
 

@@ -10,13 +10,9 @@ import torch
 from demux_core.config import TrainingConfig
 from demux_core.examples import QAExample, SequenceExample, TokenExample
 from demux_core.features import IGNORE_INDEX, LabelError, encode_examples
+from demux_core.round_training import save_round_checkpoint
 from demux_core.task_model import META_FILE, TaskModel
-from demux_core.training import (
-    fine_tune,
-    round_start_checkpoint,
-    save_round_checkpoint,
-    training_examples_for_round,
-)
+from demux_core.training import epochs_for, fine_tune
 from tests.fixtures import tiny_model
 
 # Fixtures shared through the module namespace (pytest collects them from here).
@@ -167,26 +163,6 @@ def test_unlabeled_or_unknown_labels_are_rejected(tiny_model_dir, tiny_tokenizer
         )
 
 
-def test_training_examples_for_round():
-    seed = [SequenceExample("seed", "en", "s", label="a")]
-    earlier = [SequenceExample("e1", "sw", "e", label="a")]
-    new = [SequenceExample("n1", "sw", "n", label="b"), SequenceExample("e1", "sw", "e", label="a")]
-
-    def ids(config):
-        chosen = training_examples_for_round(
-            config, new_labels=new, earlier_labels=earlier, seed_examples=seed
-        )
-        return [example.id for example in chosen]
-
-    assert ids(TrainingConfig()) == ["n1", "e1"]
-    assert ids(TrainingConfig(seed_replay=True)) == ["seed", "n1", "e1"]
-    assert ids(TrainingConfig(init_from="warm_start")) == ["e1", "n1"]
-    assert round_start_checkpoint(TrainingConfig(), previous="r2", warm_start_dir="w").name == "r2"
-    assert round_start_checkpoint(TrainingConfig(), previous=None, warm_start_dir="w").name == "w"
-    warm = TrainingConfig(init_from="warm_start")
-    assert round_start_checkpoint(warm, previous="r2", warm_start_dir="w").name == "w"
-
-
 def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="init_from"):
         TrainingConfig(init_from="scratch")
@@ -206,3 +182,49 @@ def test_real_default_model_trains_a_few_steps():
     config = TrainingConfig(epochs=2, batch_size=6, learning_rate=1e-4, num_threads=2)
     result = fine_tune(model, tokenizer, _topic_pool(), config, progress=False)
     assert result.steps == 2 and all(loss == loss for loss in result.losses)  # no NaN
+
+
+def test_min_steps_raises_the_epochs():
+    config = TrainingConfig(epochs=3, batch_size=16, min_steps=20)
+    assert epochs_for(10, config) == 20  # 10 labels = 1 step per epoch
+    assert epochs_for(200, config) == 3  # 13 steps per epoch: 3 epochs already exceed 20
+    assert epochs_for(10, TrainingConfig(epochs=3)) == 3
+
+
+def test_keep_best_restores_the_best_epoch_and_can_refuse_all_training(
+    tiny_model_dir, tiny_tokenizer
+):
+    model = _model(tiny_model_dir)
+    before = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    version = model.model_version
+    calls = []
+
+    def heldout(m):  # the untrained model scores best: training must be undone
+        calls.append(m.training)
+        return 1.0 if len(calls) == 1 else 0.0
+
+    config = TrainingConfig(epochs=2, batch_size=4, learning_rate=1e-2, keep_best=True, seed=1)
+    result = fine_tune(
+        model, tiny_tokenizer, _topic_pool(), config, progress=False, heldout_score=heldout
+    )
+    assert result.best_epoch == 0 and result.heldout_scores == (1.0, 0.0, 0.0)
+    assert calls == [False, False, False]  # scored in eval mode
+    for name, parameter in model.named_parameters():
+        if name in before:
+            assert torch.equal(parameter, before[name]), name
+    assert model.model_version == version  # the weights are the starting ones
+
+
+def test_keep_best_keeps_a_later_epoch_when_it_scores_higher(tiny_model_dir, tiny_tokenizer):
+    model = _model(tiny_model_dir)
+    scores = iter([0.1, 0.5, 0.3])
+    config = TrainingConfig(epochs=2, batch_size=4, learning_rate=1e-3, keep_best=True)
+    result = fine_tune(
+        model,
+        tiny_tokenizer,
+        _topic_pool(),
+        config,
+        progress=False,
+        heldout_score=lambda m: next(scores),
+    )
+    assert result.best_epoch == 1

@@ -1,0 +1,114 @@
+"""The round-level training recipe: the warm start, what a round trains on, where it starts.
+
+The paper's recipe: first fine-tune on a labeled source-language seed set (:func:`warm_start`);
+then each round fine-tunes on the labels acquired so far (:func:`training_examples_for_round`),
+starting from the previous round's checkpoint or the warm start
+(:func:`round_start_checkpoint`), and saves a checkpoint with its round id
+(:func:`save_round_checkpoint`).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from demux_core.config import TrainingConfig
+from demux_core.examples import Example, TaskType
+from demux_core.task_model import TaskModel, resolve_model_source
+from demux_core.training import fine_tune
+
+
+def warm_start(
+    spec: str | Path | None,
+    task: TaskType | str,
+    labels: Sequence[str],
+    seed_examples: Sequence[Example],
+    config: TrainingConfig | None = None,
+    *,
+    tokenizer=None,
+    pooling: str = "mean",
+    progress: bool = True,
+) -> TaskModel:
+    """A task model first fine-tuned on a labeled (source-language) seed set.
+
+    Parameters
+    ----------
+    spec : str, Path or None
+        Model spec or folder (``None`` = the default model).
+    task, labels, pooling
+        As in :meth:`TaskModel.from_pretrained`.
+    seed_examples : sequence of Example
+        Labeled seed set.
+    config : TrainingConfig or None
+    tokenizer : optional
+        Defaults to the tokenizer found with the model.
+    """
+    config = config or TrainingConfig()
+    model = TaskModel.from_pretrained(spec, task, labels, pooling, seed=config.seed)
+    if tokenizer is None:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(spec))
+    fine_tune(model, tokenizer, seed_examples, config, progress=progress)
+    return model
+
+
+def training_examples_for_round(
+    config: TrainingConfig,
+    *,
+    new_labels: Sequence[Example],
+    earlier_labels: Sequence[Example] = (),
+    seed_examples: Sequence[Example] = (),
+) -> list[Example]:
+    """The examples a selection round fine-tunes on.
+
+    ``init_from="previous"``: the labels acquired this round (the model already saw the
+    earlier ones). ``init_from="warm_start"``: all labels acquired so far. With
+    ``seed_replay`` the seed set is mixed in: all of it, or with ``seed_replay_ratio`` a
+    sample of ``ceil(ratio * labels)`` seed examples (seeded by ``config.seed`` and the number
+    of labels, so every round replays a different slice). Duplicate ids are kept once (first
+    wins).
+    """
+    parts: list[Sequence[Example]] = []
+    if config.init_from == "warm_start":
+        parts.append(earlier_labels)
+    parts.append(new_labels)
+    if config.seed_replay:
+        labels = sum(len(part) for part in parts)
+        parts.insert(0, replay_sample(seed_examples, labels, config))
+    chosen, seen = [], set()
+    for example in (example for part in parts for example in part):
+        if example.id not in seen:
+            seen.add(example.id)
+            chosen.append(example)
+    return chosen
+
+
+def round_start_checkpoint(
+    config: TrainingConfig, *, previous: str | Path | None, warm_start_dir: str | Path
+) -> Path:
+    """The checkpoint a round starts from (the warm start when there is no previous round)."""
+    if config.init_from == "previous" and previous is not None:
+        return Path(previous)
+    return Path(warm_start_dir)
+
+
+def save_round_checkpoint(
+    model: TaskModel, root: str | Path, round_id: int, tokenizer=None
+) -> Path:
+    """Save ``model`` as ``<root>/round_<round_id:03d>`` with its round id recorded."""
+    return model.save(Path(root) / f"round_{round_id:03d}", round_id=round_id, tokenizer=tokenizer)
+
+
+def replay_sample(
+    seed_examples: Sequence[Example], n_labels: int, config: TrainingConfig
+) -> list[Example]:
+    """The seed examples replayed next to ``n_labels`` new labels (see above)."""
+    if config.seed_replay_ratio <= 0:
+        return list(seed_examples)
+    size = min(len(seed_examples), math.ceil(config.seed_replay_ratio * n_labels))
+    rng = random.Random(config.seed * 1_000_003 + n_labels)
+    chosen = sorted(rng.sample(range(len(seed_examples)), size))
+    return [seed_examples[i] for i in chosen]

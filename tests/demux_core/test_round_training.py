@@ -1,0 +1,45 @@
+"""The round-level recipe: warm start, training examples per round, checkpoints."""
+
+from __future__ import annotations
+
+from demux_core.config import TrainingConfig
+from demux_core.examples import SequenceExample
+from demux_core.round_training import (
+    replay_sample,
+    round_start_checkpoint,
+    training_examples_for_round,
+)
+
+
+def test_training_examples_for_round():
+    seed = [SequenceExample("seed", "en", "s", label="a")]
+    earlier = [SequenceExample("e1", "sw", "e", label="a")]
+    new = [SequenceExample("n1", "sw", "n", label="b"), SequenceExample("e1", "sw", "e", label="a")]
+
+    def ids(config):
+        chosen = training_examples_for_round(
+            config, new_labels=new, earlier_labels=earlier, seed_examples=seed
+        )
+        return [example.id for example in chosen]
+
+    assert ids(TrainingConfig()) == ["n1", "e1"]
+    assert ids(TrainingConfig(seed_replay=True)) == ["seed", "n1", "e1"]
+    assert ids(TrainingConfig(init_from="warm_start")) == ["e1", "n1"]
+    assert round_start_checkpoint(TrainingConfig(), previous="r2", warm_start_dir="w").name == "r2"
+    assert round_start_checkpoint(TrainingConfig(), previous=None, warm_start_dir="w").name == "w"
+    warm = TrainingConfig(init_from="warm_start")
+    assert round_start_checkpoint(warm, previous="r2", warm_start_dir="w").name == "w"
+
+
+def test_replay_ratio_samples_a_seeded_slice_of_the_seed_set():
+    seed = [SequenceExample(f"s{i}", "en", "x", label="a") for i in range(50)]
+    config = TrainingConfig(seed_replay=True, seed_replay_ratio=2.0, seed=4)
+    first = replay_sample(seed, 10, config)
+    assert len(first) == 20 and len({e.id for e in first}) == 20
+    assert replay_sample(seed, 10, config) == first  # reproducible
+    assert replay_sample(seed, 11, config) != first[:22]  # another round, another slice
+    assert len(replay_sample(seed, 100, config)) == 50  # capped by the seed set
+    assert len(replay_sample(seed, 10, TrainingConfig(seed_replay=True))) == 50
+    new = [SequenceExample("n1", "sw", "n", label="b")]
+    chosen = training_examples_for_round(config, new_labels=new, seed_examples=seed)
+    assert [e.id for e in chosen][-1] == "n1" and len(chosen) == 3
