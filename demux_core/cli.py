@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--target-pool-size", type=int)
     data.add_argument("--test-size", type=int)
     data.add_argument("--seed-size", type=int)
+    data.add_argument(
+        "--heldout", type=Path, help="labeled SOURCE-language set for model selection (--keep-best)"
+    )
+    data.add_argument("--heldout-size", type=int)
     data.add_argument("--labels", help="comma-separated label schema (default: from the data)")
     data.add_argument("--tag-scheme", default="bio", choices=("bio", "pos"))
     run = sim.add_argument_group("experiment")
@@ -51,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--pooling", default="mean", choices=("cls", "mean"))
     run.add_argument("--quantize", action="store_true", help="int8 scoring copy (CPU)")
     run.add_argument("--threads", type=int, default=None)
+    run.add_argument(
+        "--engine",
+        default="local",
+        choices=("local", "ray"),
+        help="score pools in process, or on Ray (pip install -r requirements-scale.txt)",
+    )
+    run.add_argument("--ray-address", default=None, help="Ray cluster address (default: local)")
     train = sim.add_argument_group("training")
     train.add_argument("--warm-epochs", type=int, default=3)
     train.add_argument("--warm-lr", type=float, default=5e-5)
@@ -59,6 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
     train.add_argument("--seed-replay", action="store_true")
+    train.add_argument(
+        "--seed-replay-ratio",
+        type=float,
+        default=0.0,
+        help="replay this many seed examples per label (0 = the whole seed set)",
+    )
+    train.add_argument("--min-steps", type=int, default=0, help="at least this many steps")
+    train.add_argument(
+        "--keep-best", action="store_true", help="keep the best epoch on --heldout (epoch 0 too)"
+    )
     sim.add_argument("--out", type=Path, required=True, help="output folder")
     sim.add_argument("--title", default="DeMuX simulation")
     return parser
@@ -81,6 +102,7 @@ def _load_pools(args):
         target=read(args.target_pool, args.target_pool_size, "tgt"),
         test=read(args.target_test, args.test_size, "test") if args.target_test else (),
         seed=read(args.seed_set, args.seed_size, "seed") if args.seed_set else (),
+        heldout=read(args.heldout, args.heldout_size, "heldout") if args.heldout else (),
     )
 
 
@@ -113,14 +135,25 @@ def _config(args, labels):
         batch_size=args.batch_size,
         init_from=args.init_from,
         seed_replay=args.seed_replay,
+        seed_replay_ratio=args.seed_replay_ratio,
+        min_steps=args.min_steps,
+        keep_best=args.keep_best,
         num_threads=args.threads,
     )
     round_config = RoundConfig(
-        budget=args.budget, k=args.k, scoring=scoring, training=training, tag_scheme=args.tag_scheme
+        budget=args.budget,
+        k=args.k,
+        scoring=scoring,
+        training=training,
+        tag_scheme=args.tag_scheme,
+        engine=args.engine,
+        ray_address=args.ray_address,
     )
     warm = replace(
         round_config,
-        training=replace(training, epochs=args.warm_epochs, learning_rate=args.warm_lr, seed=0),
+        training=replace(
+            training, epochs=args.warm_epochs, learning_rate=args.warm_lr, seed=0, keep_best=False
+        ),
     )
     return SimulationConfig(
         task=args.task,

@@ -22,9 +22,9 @@ import numpy as np
 from demux_core.config import ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
-from demux_core.evaluation import Metrics, evaluate
-from demux_core.examples import Example, TaskType
-from demux_core.labels import gold_labels
+from demux_core.evaluation import Metrics
+from demux_core.examples import Example
+from demux_core.model_eval import evaluate_model
 from demux_core.projection import MapPoints, ProjectionConfig, project_pools
 from demux_core.round_training import training_examples_for_round
 from demux_core.scoring import PoolScores, score_pool
@@ -55,6 +55,11 @@ class RoundConfig:
         Neighbours used by the uncertainty-correlation diagnostic.
     tag_scheme : {"bio", "pos"}
         Metric for token tasks.
+    engine : {"local", "ray"}
+        Where pools are scored: in this process, or on Ray (``pip install -r
+        requirements-scale.txt``; see docs/scaling.md).
+    ray_address : str or None
+        Ray cluster address for ``engine="ray"`` (None = a local Ray instance).
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -66,8 +71,12 @@ class RoundConfig:
     projection: ProjectionConfig | None = field(default_factory=ProjectionConfig)
     diagnostic_k: int = 10
     tag_scheme: str = "bio"
+    engine: str = "local"
+    ray_address: str | None = None
 
     def __post_init__(self) -> None:
+        if self.engine not in ("local", "ray"):
+            raise ValueError(f"engine must be 'local' or 'ray', got {self.engine!r}")
         if self.budget < 1:
             raise ValueError(f"budget must be >= 1, got {self.budget}")
         if self.k < 1:
@@ -76,12 +85,17 @@ class RoundConfig:
 
 @dataclass(frozen=True)
 class Pools:
-    """The examples of a project, in their stored order (position i = embedding row i)."""
+    """The examples of a project, in their stored order (position i = embedding row i).
+
+    ``heldout`` is a small labeled set in a SOURCE language (never the target test set) used
+    for model selection when ``config.training.keep_best`` is on.
+    """
 
     source: Sequence[Example]
     target: Sequence[Example]
     test: Sequence[Example] = ()
     seed: Sequence[Example] = ()
+    heldout: Sequence[Example] = ()
 
     @property
     def source_languages(self) -> np.ndarray:
@@ -121,27 +135,6 @@ class RoundOutcome:
     @property
     def model_version(self) -> str:
         return self.model.model_version
-
-
-def _prediction_for_metric(prediction: object, task: TaskType) -> object:
-    if task is TaskType.QA:
-        return prediction[1] if isinstance(prediction, tuple) else ""
-    return prediction
-
-
-def evaluate_model(
-    model: TaskModel,
-    tokenizer,
-    test: Sequence[Example],
-    config: RoundConfig,
-    progress: bool = False,
-) -> Metrics:
-    """Score the labeled ``test`` pool with ``model`` and compute the task metric."""
-    scores = score_pool(model, tokenizer, test, config.scoring, progress=progress)
-    task = TaskType(model.task)
-    predicted = [_prediction_for_metric(p, task) for p in scores.predictions]
-    languages = [example.language for example in test]
-    return evaluate(task, gold_labels(test), predicted, languages, tag_scheme=config.tag_scheme)
 
 
 def _scaled(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
@@ -204,6 +197,12 @@ def run_round(
             earlier_labels=earlier_labels,
             seed_examples=pools.seed,
         )
+        heldout_score = None
+        if config.training.keep_best and pools.heldout:
+
+            def heldout_score(candidate: TaskModel) -> float:
+                return evaluate_model(candidate, tokenizer, pools.heldout, config).main
+
         fine_tune(
             model,
             tokenizer,
@@ -211,6 +210,7 @@ def run_round(
             config.training,
             progress=show_bars,
             progress_callback=_scaled(progress, "training"),
+            heldout_score=heldout_score,
         )
         timings["training"] = time.perf_counter() - clock
 
@@ -226,14 +226,7 @@ def run_round(
 
     clock = time.perf_counter()
     both = list(pools.source) + list(pools.target)
-    scores = score_pool(
-        model,
-        tokenizer,
-        both,
-        config.scoring,
-        progress=show_bars,
-        progress_callback=_scaled(progress, "scoring"),
-    )
+    scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
     source_scores, target_scores = _split_scores(scores, len(pools.source))
     timings["scoring"] = time.perf_counter() - clock
 
@@ -257,6 +250,23 @@ def run_round(
 
     return RoundOutcome(
         model, source_scores, target_scores, metrics, selection, pearson, map_points, timings
+    )
+
+
+def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback) -> PoolScores:
+    if config.engine == "local":
+        return score_pool(
+            model,
+            tokenizer,
+            examples,
+            config.scoring,
+            progress=show_bars,
+            progress_callback=callback,
+        )
+    from demux_core.scale.engine import score_pool_with_engine
+
+    return score_pool_with_engine(
+        model, tokenizer, examples, config.scoring, engine="ray", ray_address=config.ray_address
     )
 
 

@@ -22,6 +22,19 @@ from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round
 from demux_core.strategies import select_with_details
 from demux_core.task_model import META_FILE, TaskModel, load_checkpoint_tokenizer
 
+# The training settings that change a warm-start checkpoint (its cache key).
+WARM_START_FIELDS = (
+    "epochs",
+    "learning_rate",
+    "batch_size",
+    "weight_decay",
+    "warmup_ratio",
+    "max_grad_norm",
+    "max_length",
+    "freeze_word_embeddings",
+    "seed",
+)
+
 
 @dataclass(frozen=True)
 class SimulationConfig:
@@ -106,8 +119,10 @@ def _tokenizer_for(spec: str | None):
 
 
 def _warm_start_key(config: SimulationConfig, seed_examples: Sequence[Example]) -> str:
-    digest = hashlib.sha1(repr((config.model, config.task, config.labels, config.pooling)).encode())
-    digest.update(repr(config.warm_start.training).encode())
+    training = config.warm_start.training
+    relevant = (config.model, config.task, config.labels, config.pooling)
+    relevant += tuple(getattr(training, name) for name in WARM_START_FIELDS)
+    digest = hashlib.sha1(repr(relevant).encode())
     for example in seed_examples:
         digest.update(repr(example).encode())
     return digest.hexdigest()[:12]

@@ -104,6 +104,8 @@ def test_round_config_rejects_bad_values():
         RoundConfig(budget=0)
     with pytest.raises(ValueError, match="k must"):
         RoundConfig(k=0)
+    with pytest.raises(ValueError, match="engine must be 'local' or 'ray'"):
+        RoundConfig(engine="spark")
 
 
 def test_pools_languages_in_order():
