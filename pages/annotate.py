@@ -28,6 +28,8 @@ from service.text import escaped_block, text_direction
 from storage import InvalidAnnotationError, ProjectStore, Round
 
 SHORTCUTS = "Digits: labels · Enter: accept · S: skip · U: undo · F: flag"
+TOKEN_SHORTCUTS = "Click a word, shift-click (or drag to) another to select a span · " + SHORTCUTS
+LABEL_COLUMNS = 4
 
 
 def item_header(item: AnnotationItem, total: int) -> None:
@@ -61,7 +63,7 @@ def sequence_controls(store: ProjectStore, current: Round, item: AnnotationItem)
     if example.text_pair is not None:
         st.html(escaped_block(example.text_pair))
     labels = store.info().labels
-    columns = st.columns(min(len(labels), 7) or 1)
+    columns = st.columns(min(len(labels), LABEL_COLUMNS) or 1)  # wide enough for the names
     for index, label in enumerate(labels):
         suggested = label == item.suggestion
         caption = f"{label} (model)" if suggested else label
@@ -175,7 +177,7 @@ def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> Non
         else:
             sequence_controls(store, current, item)
     common_actions(store, current, item)
-    st.caption(SHORTCUTS)
+    st.caption(TOKEN_SHORTCUTS if store.info().task == TaskType.TOKEN else SHORTCUTS)
     if can_finish:
         finish_button(store, progress.labeled)
 

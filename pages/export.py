@@ -1,4 +1,10 @@
-"""Export: labeled data in every format, the model folder, the rounds table."""
+"""Export: labeled data in every format, the model folder, the rounds table.
+
+Nothing is built when the page loads: every file is made when its button is clicked
+(Streamlit calls the button's callable on a separate thread), and the labelled-data files
+are cached by the project's labels fingerprint, so a second click is instant and a new
+label or an undo makes a fresh file.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,14 @@ from pathlib import Path
 import streamlit as st
 
 from pages.common import project_store, require_project
-from service.exporting import export_formats, labeled_data, model_folder, rounds_csv
+from service.exporting import (
+    Download,
+    export_formats,
+    labeled_data,
+    labels_version,
+    model_folder,
+    rounds_csv,
+)
 from service.projects import open_store
 from storage import ProjectStore
 
@@ -18,37 +31,59 @@ FORMAT_TITLES = {
     "csv": "CSV",
     "hf": "datasets folder (zip)",
 }
+FORMAT_SUFFIX = {"conll": ".conll", "jsonl": ".jsonl", "csv": ".csv", "hf": ".zip"}
+FORMAT_MIME = {"conll": "text/plain", "jsonl": "application/jsonl", "csv": "text/csv",
+               "hf": "application/zip"}  # fmt: skip
 
 
-def lazy_labeled_data(path: str, fmt: str) -> Callable[[], bytes]:
-    """Bytes of an export, made when the button is clicked (on a fresh store connection)."""
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_labeled_data(project_file: str, fmt: str, version: str) -> bytes:
+    """The bytes of one export (``version`` is :func:`labels_version`: the cache key)."""
+    store = open_store(Path(project_file))
+    try:
+        return labeled_data(store, fmt).data
+    finally:
+        store.close()
 
-    def build() -> bytes:
-        store = open_store(Path(path))
-        try:
-            return labeled_data(store, fmt).data
-        finally:
-            store.close()
 
-    return build
+def _on_fresh_store(project_file: str, build: Callable[[ProjectStore], Download | None]) -> bytes:
+    store = open_store(Path(project_file))
+    try:
+        download = build(store)
+        return b"" if download is None else download.data
+    finally:
+        store.close()
 
 
 def data_section(store: ProjectStore) -> None:
-    path = str(store.path)
+    """One download button per format; the file is made on click."""
+    path, name = str(store.path), store.info().name
+    version = labels_version(store)
     labeled = len(store.labeled_examples())
     st.subheader("Labeled data")
     st.caption(f"{labeled} labeled examples (seed pool + annotated source points).")
     columns = st.columns(4)
     for column, fmt in zip(columns, export_formats(store.info().task), strict=False):
-        if fmt == "hf":  # writing a datasets folder is slow: only when clicked
-            name = f"{store.info().name}-labeled.zip"
-            data = lazy_labeled_data(path, fmt)
-            mime = "application/zip"
-        else:
-            download = labeled_data(store, fmt)
-            name, data, mime = download.file_name, download.data, download.mime
-        column.download_button(FORMAT_TITLES[fmt], data=data, file_name=name, mime=mime,
-                               key=f"export_{fmt}", on_click="ignore")  # fmt: skip
+        column.download_button(
+            FORMAT_TITLES[fmt], data=lambda fmt=fmt: cached_labeled_data(path, fmt, version),
+            file_name=f"{name}-labeled{FORMAT_SUFFIX[fmt]}", mime=FORMAT_MIME[fmt],
+            key=f"export_{fmt}", on_click="ignore",
+        )  # fmt: skip
+
+
+def model_section(store: ProjectStore) -> None:
+    """The newest checkpoint as a zip, zipped on click (hundreds of MB)."""
+    st.subheader("Model")
+    latest = next((r for r in reversed(store.rounds()) if r.checkpoint_path
+                   and Path(r.checkpoint_path).is_dir()), None)  # fmt: skip
+    if latest is None:
+        st.caption("No trained model folder yet (it is saved after a round trains).")
+        return
+    path = str(store.path)
+    st.caption(f"Round {latest.number}'s fine-tuned model (zipped when you click; takes a while).")
+    st.download_button("Model folder (zip)", data=lambda: _on_fresh_store(path, model_folder),
+                       file_name=f"{store.info().name}-model-round{latest.number}.zip",
+                       mime="application/zip", key="export_model", on_click="ignore")  # fmt: skip
 
 
 def main() -> None:
@@ -59,17 +94,12 @@ def main() -> None:
         if store is None:
             return
         data_section(store)
-        st.subheader("Model")
-        model = model_folder(store)
-        if model is None:
-            st.caption("No trained model folder yet (it is saved after a round trains).")
-        else:
-            st.download_button("Model folder (zip)", data=model.data, file_name=model.file_name,
-                               mime=model.mime, key="export_model", on_click="ignore")  # fmt: skip
+        model_section(store)
         st.subheader("Rounds")
-        table = rounds_csv(store)
-        st.download_button("Rounds table (CSV)", data=table.data, file_name=table.file_name,
-                           mime=table.mime, key="export_rounds", on_click="ignore")  # fmt: skip
+        path = str(store.path)
+        st.download_button("Rounds table (CSV)", data=lambda: _on_fresh_store(path, rounds_csv),
+                           file_name=f"{store.info().name}-rounds.csv", mime="text/csv",
+                           key="export_rounds", on_click="ignore")  # fmt: skip
 
 
 main()

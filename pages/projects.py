@@ -12,7 +12,7 @@ import streamlit as st
 from demux_core.errors import DemuxError
 from demux_core.examples import TaskType
 from pages.common import error_box, round_worker, set_current_project
-from service.demo import DEMOS, DemoSpec, download_instructions
+from service.demo import DemoSpec, demo_specs, download_instructions
 from service.demo_download import demo_data_root, download_demo_data
 from service.projects import (
     DEFAULT_MODEL_SPEC,
@@ -96,7 +96,7 @@ def demo_card(spec: DemoSpec, root: Path | None) -> None:
 
 def demo_section(shared_root: Path | None) -> None:
     st.subheader("Demo projects")
-    for spec in DEMOS.values():
+    for spec in demo_specs().values():
         demo_card(spec, demo_data_root(spec, shared_root))
 
 

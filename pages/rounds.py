@@ -46,6 +46,9 @@ def curve_section(store: ProjectStore) -> None:
     figure = px.line(curve, x="n_labeled", y="value", color="series", markers=True,
                      labels={"n_labeled": "labeled source points", "value": f"test {name}"})  # fmt: skip
     figure.update_layout(height=360)
+    figure.update_xaxes(tickmode="array", tickvals=sorted(curve["n_labeled"].unique()))
+    if curve["value"].between(0.0, 1.0).all():  # accuracy / F1: the whole scale
+        figure.update_yaxes(range=[0.0, 1.02])
     st.plotly_chart(figure, key="learning_curve", width="stretch")
     if curve["series"].nunique() == 1:
         st.caption("No random-selection baseline stored for this project.")

@@ -3,11 +3,15 @@
 The data is read from ``$DEMUX_DATA`` or ``../shared/data`` (see
 :func:`demux_core.readers.shared_data_dir`), else from the download cache filled by
 :mod:`service.demo_download`. Every sample is deterministic (fixed seeds).
+
+``$DEMUX_DEMO_SOURCE_PER_LANGUAGE`` (default 200) sets how many sentences each source
+language gives to a demo's source pool; a browser test sets it low so a real round is quick.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +89,28 @@ DEMOS: dict[str, DemoSpec] = {
         seed_size=100,
     ),
 }
+
+
+SOURCE_PER_LANGUAGE_ENV = "DEMUX_DEMO_SOURCE_PER_LANGUAGE"
+
+
+def demo_specs() -> dict[str, DemoSpec]:
+    """The demos, with ``$DEMUX_DEMO_SOURCE_PER_LANGUAGE`` applied when it is set.
+
+    Raises
+    ------
+    ValueError
+        When the variable is not a positive integer.
+    """
+    value = os.environ.get(SOURCE_PER_LANGUAGE_ENV, "").strip()
+    if not value:
+        return dict(DEMOS)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{SOURCE_PER_LANGUAGE_ENV}={value!r}: expected a positive integer")
+    return {
+        key: dataclasses.replace(spec, per_source_language=int(value))
+        for key, spec in DEMOS.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 import zipfile
@@ -57,6 +58,15 @@ def labeled_data(store: ProjectStore, format: str) -> Download:
         path = Path(scratch) / f"{name}-labeled{_SUFFIX[format]}"
         store.export_labeled(path, format)
         return Download(path.name, path.read_bytes(), _MIME[format])
+
+
+def labels_version(store: ProjectStore) -> str:
+    """A cheap fingerprint of the exportable labels: changes when a label is saved or undone.
+
+    The ids of the effective source annotations, hashed (the seed pool never changes).
+    """
+    ids = sorted(annotation.id for annotation in store.current_annotations("source").values())
+    return hashlib.sha1(",".join(map(str, ids)).encode("ascii")).hexdigest()[:16]
 
 
 def model_folder(store: ProjectStore) -> Download | None:

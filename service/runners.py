@@ -1,16 +1,22 @@
 """Which :class:`~service.worker.RoundRunner` the app uses.
 
-The real runner (``demux_core.rounds``: fine-tune, rescore, project, select) is imported
-only when a round runs, on the worker thread, so neither the UI thread nor this module
-imports torch. Tests and demos without a model choose the fake runner, either by calling
-:func:`use_runner` (same process, e.g. ``AppTest``) or by setting ``DEMUX_RUNNER=fake``
-(e.g. a browser test that starts ``streamlit run``).
+``DEMUX_RUNNER`` picks it:
+
+- ``real`` (default): the real round (``demux_core.rounds``: fine-tune, rescore, project,
+  select) in a child process (:mod:`service.round_process`), so torch never loads in the
+  Streamlit server and labeling stays fast while a round trains;
+- ``real-thread``: the same, on the worker thread of the server process (for debugging and
+  for comparing UI latency);
+- ``fake``: made-up numbers in seconds, no model (tests, UI demos).
+
+Tests in the same process (``AppTest``) call :func:`use_runner` instead.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from service.worker import ProgressCallback, RoundRunner
@@ -29,6 +35,17 @@ class RealRunner:
         StoreRoundRunner().run(store, round_id, progress)
 
 
+class ChildProcessRunner:
+    """Runs the real round in a child process (see :mod:`service.round_process`); the child
+    writes progress and results through its own store connection."""
+
+    def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
+        from service.round_process import run_round_in_child
+
+        progress("starting", 0.0)
+        run_round_in_child(Path(store.path), round_id)
+
+
 def use_runner(factory: Callable[[], RoundRunner] | None) -> None:
     """Make :func:`current_runner` return ``factory()``; ``None`` restores the default."""
     global _override
@@ -36,7 +53,8 @@ def use_runner(factory: Callable[[], RoundRunner] | None) -> None:
 
 
 def current_runner() -> RoundRunner:
-    """The runner for the next job: the override, else ``$DEMUX_RUNNER``, else the real one."""
+    """The runner for the next job: the override, else ``$DEMUX_RUNNER``, else the real one
+    in a child process."""
     if _override is not None:
         return _override()
     choice = os.environ.get(RUNNER_ENV, "real").strip().lower()
@@ -44,6 +62,8 @@ def current_runner() -> RoundRunner:
         from service.fake_runner import FakeRunner
 
         return FakeRunner()
-    if choice != "real":
-        raise ValueError(f"{RUNNER_ENV}={choice!r}: expected 'real' or 'fake'")
-    return RealRunner()
+    if choice == "real":
+        return ChildProcessRunner()
+    if choice == "real-thread":
+        return RealRunner()
+    raise ValueError(f"{RUNNER_ENV}={choice!r}: expected 'real', 'real-thread' or 'fake'")

@@ -1,8 +1,10 @@
 """Where projects live on disk.
 
 Projects are single SQLite files under ``$DEMUX_HOME/projects/<name>.sqlite``
-(``DEMUX_HOME`` defaults to ``~/.cache/demux-studio``). Large arrays (embeddings)
-live in a folder beside the file: ``<name>.sqlite`` -> ``<name>.artifacts/``.
+(``DEMUX_HOME`` defaults to ``~/.cache/demux-studio``), or under ``$DEMUX_PROJECTS`` when
+that is set (the model cache stays in ``$DEMUX_HOME/models``, so a test can use a scratch
+projects folder with the real, already converted model). Large arrays (embeddings) live in
+a folder beside the file: ``<name>.sqlite`` -> ``<name>.artifacts/``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,14 @@ def demux_home() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "demux-studio"
 
 
+PROJECTS_ENV = "DEMUX_PROJECTS"
+
+
 def projects_dir() -> Path:
-    """The folder holding one ``.sqlite`` file per project (not created here)."""
-    return demux_home() / "projects"
+    """The folder holding one ``.sqlite`` file per project (not created here):
+    ``$DEMUX_PROJECTS``, else ``$DEMUX_HOME/projects``."""
+    env = os.environ.get(PROJECTS_ENV)
+    return Path(env).expanduser() if env else demux_home() / "projects"
 
 
 def project_path(name: str) -> Path:

@@ -94,6 +94,7 @@ export default function (component) {
   });
   const clear = document.createElement("button");
   clear.type = "button";
+  clear.className = "clear";
   clear.textContent = "0 clear (O)";
   clear.addEventListener("click", () => apply(null));
   const accept = document.createElement("button");

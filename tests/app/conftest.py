@@ -19,6 +19,7 @@ APP = str(REPO_ROOT / "app.py")
 @pytest.fixture
 def demux_home(tmp_path, monkeypatch):
     monkeypatch.setenv("DEMUX_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DEMUX_PROJECTS", raising=False)
     return tmp_path / "home"
 
 

@@ -112,3 +112,15 @@ def test_export_page_offers_every_format(scored_project):
     assert labels == ["JSON Lines", "CSV", "datasets folder (zip)", "Rounds table (CSV)"]
     assert keys
     assert "1 labeled examples" in texts(app) or "4 labeled examples" in texts(app)
+
+
+def test_export_page_builds_no_file_on_load(scored_project, monkeypatch):
+    import service.exporting
+
+    built = []
+    for name in ("labeled_data", "model_folder", "rounds_csv"):
+        monkeypatch.setattr(service.exporting, name, lambda *args, name=name: built.append(name))
+    app = open_app("tiny", "pages/export.py")
+    assert not app.exception
+    assert len(app.get("download_button")) == 4
+    assert built == []

@@ -35,3 +35,15 @@ def test_download_error_names_the_url(tmp_path):
     with pytest.raises(OSError, match="could not download file:///nonexistent"):
         download_demo_data(DEMOS["sib200"], lambda f, n: None, dest_root=tmp_path,
                            base_url="file:///nonexistent")  # fmt: skip
+
+
+def test_source_per_language_follows_the_environment(monkeypatch):
+    from service.demo import SOURCE_PER_LANGUAGE_ENV, demo_specs
+
+    monkeypatch.delenv(SOURCE_PER_LANGUAGE_ENV, raising=False)
+    assert demo_specs()["sib200"].per_source_language == 200
+    monkeypatch.setenv(SOURCE_PER_LANGUAGE_ENV, "30")
+    assert {spec.per_source_language for spec in demo_specs().values()} == {30}
+    monkeypatch.setenv(SOURCE_PER_LANGUAGE_ENV, "many")
+    with pytest.raises(ValueError, match="DEMUX_DEMO_SOURCE_PER_LANGUAGE='many'"):
+        demo_specs()

@@ -13,6 +13,7 @@ from storage import (
     SCHEMA_VERSION,
     StorageError,
     create_project,
+    demux_home,
     list_project_paths,
     open_project,
     project_path,
@@ -65,6 +66,7 @@ def test_open_rejects_newer_schema(tmp_path: Path) -> None:
 
 
 def test_project_paths_follow_demux_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEMUX_PROJECTS", raising=False)
     monkeypatch.setenv("DEMUX_HOME", str(tmp_path / "home"))
     path = project_path("ner-hau")
     assert path == tmp_path / "home" / "projects" / "ner-hau.sqlite"
@@ -95,3 +97,12 @@ def test_closed_store_refuses_use(store) -> None:
     store.close()
     with pytest.raises(sqlite3.ProgrammingError):
         store.pool_sizes()
+
+
+def test_demux_projects_moves_only_the_projects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMUX_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DEMUX_PROJECTS", str(tmp_path / "elsewhere"))
+    assert project_path("p") == tmp_path / "elsewhere" / "p.sqlite"
+    assert demux_home() == tmp_path / "home"

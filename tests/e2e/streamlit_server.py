@@ -1,0 +1,108 @@
+"""Start ``streamlit run app.py`` on a free port and drive it with Debian's chromium.
+
+Shared by the browser tests and ``bench/bench_ui_latency.py``. Projects go to a scratch
+``$DEMUX_PROJECTS`` folder; ``$DEMUX_HOME`` is left alone, so the converted default model
+in ``$DEMUX_HOME/models`` (default ``~/.cache/demux-studio/models``) is reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run")  # fmt: skip
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+    """Block until Streamlit's health endpoint answers 200.
+
+    Raises
+    ------
+    RuntimeError
+        When the server process exits first.
+    TimeoutError
+        When it does not answer within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url}")
+
+
+@contextlib.contextmanager
+def streamlit_app(
+    projects: Path, log_path: Path, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Run the app with projects under ``projects``; yields its URL, stops it afterwards.
+
+    Parameters
+    ----------
+    projects : Path
+        Becomes ``$DEMUX_PROJECTS`` (created if missing).
+    log_path : Path
+        The server's stdout and stderr go there (read it when a test fails).
+    env : mapping, optional
+        Extra environment variables (``DEMUX_RUNNER``, ``DEMUX_DATA`` ...).
+    """
+    projects.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, "DEMUX_PROJECTS": str(projects), "OMP_WAIT_POLICY": "PASSIVE",
+                "HF_HUB_OFFLINE": "1", **(env or {})}  # fmt: skip
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+               f"--server.port={port}", "--server.address=127.0.0.1",
+               "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]  # fmt: skip
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000) -> Iterator:
+    """A Playwright page in headless Debian chromium (closed afterwards)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
+        )
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
