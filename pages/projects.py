@@ -16,6 +16,7 @@ from service.demo import DemoSpec, demo_specs, download_instructions
 from service.demo_download import demo_data_root, download_demo_data
 from service.projects import (
     DEFAULT_MODEL_SPEC,
+    ENGINES,
     STRATEGY_NAMES,
     NewProject,
     PoolFile,
@@ -149,9 +150,15 @@ def new_project_section() -> None:
         labels_text = st.text_input(
             "Labels (comma-separated; blank: collect them from labeled files)", key="new_labels"
         )
-        columns = st.columns(2)
+        columns = st.columns(3)
         budget = columns[0].number_input("Budget per round", min_value=1, value=20)
         k = columns[1].number_input("k (neighbours per target point)", min_value=1, value=10)
+        engine = columns[2].selectbox(
+            "Scoring engine",
+            ENGINES,
+            help="ray: score pools on a Ray cluster; needs `pip install -r "
+            "requirements-scale.txt` (see docs/scaling.md)",
+        )
         inputs = [pool_inputs(pool) for pool in ("source", "target", "test", "seed")]
         submitted = st.form_submit_button("Create project", type="primary")
     if not submitted:
@@ -167,6 +174,7 @@ def new_project_section() -> None:
                 int(budget),
                 int(k),
                 [f for pool in inputs for f in pool.files(Path(scratch))],
+                engine=engine,
             )
     except (DemuxError, OSError, ValueError) as error:
         error_box("Could not create the project", str(error))
@@ -183,11 +191,12 @@ def create_from_form(
     budget: int,
     k: int,
     files: list[PoolFile],
+    engine: str = "local",
 ) -> None:
     """Validate the form and create the project (raises on any problem)."""
     task_type = TaskType(task)
     labels = parse_label_list(labels_text) or collect_labels(task_type, files)
-    settings = ProjectSettings(strategy=strategy, budget=budget, k=k)
+    settings = ProjectSettings(strategy=strategy, budget=budget, k=k, engine=engine)
     new = NewProject(
         name.strip(), task_type, labels, model_spec.strip() or DEFAULT_MODEL_SPEC, settings
     )

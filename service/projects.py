@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,9 @@ STRATEGY_NAMES = (
 )
 
 
+ENGINES = ("local", "ray")
+
+
 @dataclass(frozen=True)
 class ProjectSettings:
     """Selection settings stored in the project's ``settings`` dict.
@@ -41,6 +45,9 @@ class ProjectSettings:
         Seeds the random parts of selection and training.
     auto_finish : bool
         Queue the next round as soon as every selected point of a round is handled.
+    engine : {"local", "ray"}
+        Where rounds score the pools: in the round's process, or on Ray (the optional extra,
+        ``pip install -r requirements-scale.txt``; see docs/scaling.md).
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -48,8 +55,15 @@ class ProjectSettings:
     k: int = 10
     seed: int = 0
     auto_finish: bool = True
+    engine: str = "local"
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.engine == "ray" and importlib.util.find_spec("ray") is None:
+            raise ValueError(
+                "engine 'ray' needs the optional extra: pip install -r requirements-scale.txt"
+            )
         if self.strategy not in STRATEGY_NAMES:
             raise ValueError(
                 f"strategy {self.strategy!r} is not one of {', '.join(STRATEGY_NAMES)}"

@@ -89,6 +89,7 @@ class StoreRoundRunner:
             strategy=current.strategy, budget=int(settings.get("budget", 20)),
             k=int(settings.get("k", 10)), seed=int(settings.get("seed", 0)),
             training=TrainingConfig(epochs=int(settings.get("epochs", 3))),
+            engine=str(settings.get("engine", "local")),
         )  # fmt: skip
         stage_seen: list[str] = []
 
