@@ -123,3 +123,29 @@ def plot_curves(rows: Sequence[ResultRow], path: Path, title: str) -> Path:
     figure.savefig(path)
     plt.close(figure)
     return path
+
+
+def picks_markdown(rows: Sequence[ResultRow]) -> str:
+    """Share of all picks per source language, per strategy (summed over seeds and rounds)."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for language, count in row.picked.items():
+            totals[row.strategy][language] += count
+    languages = sorted({lang for by_lang in totals.values() for lang in by_lang})
+    lines = [
+        "| strategy | " + " | ".join(languages) + " |",
+        "|---" * (len(languages) + 1) + "|",
+    ]
+    for strategy, by_lang in totals.items():
+        total = max(sum(by_lang.values()), 1)
+        cells = [f"{100 * by_lang.get(lang, 0) / total:.0f}%" for lang in languages]
+        lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def round_seconds(rows: Sequence[ResultRow]) -> tuple[float, float]:
+    """Median and maximum wall-clock seconds of the rounds that trained (round >= 1)."""
+    seconds = np.array([row.seconds for row in rows if row.round >= 1])
+    if seconds.size == 0:
+        return float("nan"), float("nan")
+    return float(np.median(seconds)), float(seconds.max())

@@ -87,3 +87,17 @@ def test_summary_table_has_mean_and_std():
     ]
     table = summary_markdown(rows)
     assert "| random | 60.0 ± 10.0 |" in table
+
+
+def test_picks_table_gives_each_strategys_language_shares():
+    from demux_core.reporting import picks_markdown, round_seconds
+    from demux_core.simulation import ResultRow
+
+    rows = [
+        ResultRow("knn", 0, 1, 4, "f1", 0.1, 10.0, {"hau": 3, "ibo": 1}, {}),
+        ResultRow("knn", 1, 1, 4, "f1", 0.1, 30.0, {"hau": 1, "ibo": 3}, {}),
+        ResultRow("knn", 0, 0, 0, "f1", 0.1, 99.0, {}, {}),
+    ]
+    table = picks_markdown(rows)
+    assert "| strategy | hau | ibo |" in table and "| knn | 50% | 50% |" in table
+    assert round_seconds(rows) == (20.0, 30.0)  # the zero-shot row does not count
