@@ -129,8 +129,21 @@ def _scoring_copy(model: TaskModel, config: ScoringConfig, device: torch.device)
         return model.to(device)
     if device.type != "cpu":
         raise ValueError("quantize_int8 works on CPU only; set device='cpu'")
-    quantized = copy.deepcopy(model).cpu().eval()
-    return torch.ao.quantization.quantize_dynamic(quantized, {nn.Linear}, dtype=torch.qint8)
+    quantized = copy.deepcopy(model, memo=_shared_non_linear(model)).cpu().eval()
+    return torch.ao.quantization.quantize_dynamic(
+        quantized, {nn.Linear}, dtype=torch.qint8, inplace=True
+    )
+
+
+def _shared_non_linear(model: TaskModel) -> dict[int, nn.Parameter]:
+    """Deep-copy memo sharing every CPU parameter outside nn.Linear layers.
+
+    Only nn.Linear layers get quantised, so the copy can reuse the rest (the word-embedding
+    matrix is most of a multilingual model: ~96M of e5-small's 118M parameters) instead of
+    duplicating it. Parameters on another device are copied (the copy must live on CPU).
+    """
+    linear = {id(p) for m in model.modules() if isinstance(m, nn.Linear) for p in m.parameters()}
+    return {id(p): p for p in model.parameters() if id(p) not in linear and p.device.type == "cpu"}
 
 
 def _batches(features: list[Feature], config: ScoringConfig) -> list[list[int]]:

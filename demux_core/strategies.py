@@ -4,7 +4,8 @@ Every strategy is a pure function ``(SelectionInputs) -> Picked`` registered by 
 :data:`STRATEGIES`. Use :func:`select` (indices only) or :func:`select_with_details`
 (indices plus the per-point diagnostics the app stores). All distances are L2. Uncertainty
 is a margin: LOWER means MORE uncertain and is picked first. Ties are broken by source
-index (lowest first); the random strategies are reproducible from ``seed``.
+index (lowest first); the random strategies are reproducible from ``seed``. Argument
+checking lives in :mod:`demux_core.selection_inputs`.
 """
 
 from __future__ import annotations
@@ -14,37 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demux_core.errors import SelectionError
 from demux_core.neighbors import knn, mean_distances
+from demux_core.selection_inputs import SelectionInputs, validate_selection_inputs
 
 DEFAULT_STRATEGY = "knn-uncertainty"
 UNCERTAINTY_KNN_CANDIDATE_FACTOR = 4
-
-
-@dataclass(frozen=True, eq=False)
-class SelectionInputs:
-    """Validated inputs shared by every strategy.
-
-    Attributes
-    ----------
-    source_emb : ndarray, shape (n, d), float32
-    target_emb : ndarray, shape (m, d), float32 (m may be 0 for non-distance strategies)
-    uncertainty : ndarray, shape (n,), float64 -- margins, lower = more uncertain
-    budget : int -- number of new points to pick, ``1 <= budget <= selectable.sum()``
-    selectable : ndarray, shape (n,), bool -- False for excluded points
-    languages : ndarray, shape (n,), str, or None
-    k : int -- initial k of the k-NN strategies, >= 1
-    seed : int
-    """
-
-    source_emb: np.ndarray
-    target_emb: np.ndarray
-    uncertainty: np.ndarray
-    budget: int
-    selectable: np.ndarray
-    languages: np.ndarray | None
-    k: int
-    seed: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,82 +185,6 @@ STRATEGIES: dict[str, Strategy] = {
 DISTANCE_STRATEGIES = frozenset({"average-dist", "knn-uncertainty", "uncertainty-knn"})
 
 
-def _finite_matrix(name: str, array: np.ndarray) -> np.ndarray:
-    matrix = np.ascontiguousarray(array, dtype=np.float32)
-    if matrix.ndim == 1 and matrix.size == 0:
-        matrix = matrix.reshape(0, 0)
-    if matrix.ndim != 2:
-        raise SelectionError(f"{name} must be a 2-D (rows, dim) array, got shape {matrix.shape}")
-    _check_finite(name, matrix)
-    return matrix
-
-
-def _check_finite(name: str, array: np.ndarray) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
-        row = int(np.argwhere(bad)[0][0])
-        raise SelectionError(f"{name} contains NaN or inf (first at row {row})")
-
-
-def _selectable_mask(exclude: Iterable[int], n: int, budget: int) -> np.ndarray:
-    excluded = np.asarray(list(exclude), dtype=np.int64).reshape(-1)
-    outside = excluded[(excluded < 0) | (excluded >= n)]
-    if outside.size:
-        raise SelectionError(
-            f"exclude holds index {int(outside[0])}, outside the source pool [0, {n})"
-        )
-    selectable = np.ones(n, dtype=bool)
-    selectable[excluded] = False
-    available = int(selectable.sum())
-    if budget > available:
-        raise SelectionError(
-            f"budget {budget} > {available} selectable source points "
-            f"({n} in pool, {n - available} excluded)"
-        )
-    return selectable
-
-
-def _validate(
-    strategy: str,
-    source_emb: np.ndarray,
-    target_emb: np.ndarray,
-    uncertainty: np.ndarray,
-    budget: int,
-    exclude: Iterable[int],
-    languages: Sequence[str] | np.ndarray | None,
-    k: int,
-    seed: int,
-) -> SelectionInputs:
-    if strategy not in STRATEGIES:
-        known = ", ".join(STRATEGIES)
-        raise SelectionError(f"unknown strategy {strategy!r}; known strategies: {known}")
-    if isinstance(budget, bool) or not isinstance(budget, int | np.integer) or budget <= 0:
-        raise SelectionError(f"budget must be a positive integer, got {budget!r}")
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise SelectionError(f"k must be a positive integer, got {k!r}")
-    source = _finite_matrix("source_emb", source_emb)
-    target = _finite_matrix("target_emb", target_emb)
-    n = source.shape[0]
-    if strategy in DISTANCE_STRATEGIES and target.shape[0] == 0:
-        raise SelectionError(f"strategy {strategy!r} needs a non-empty target pool (target_emb)")
-    if target.shape[0] and target.shape[1] != source.shape[1]:
-        raise SelectionError(
-            f"dimension mismatch: source_emb has dim {source.shape[1]}, "
-            f"target_emb has dim {target.shape[1]}"
-        )
-    margins = np.asarray(uncertainty, dtype=np.float64)
-    if margins.shape != (n,):
-        raise SelectionError(f"uncertainty must have shape ({n},), got {margins.shape}")
-    _check_finite("uncertainty", margins)
-    langs = None if languages is None else np.asarray(languages, dtype=str)
-    if strategy == "egalitarian" and langs is None:
-        raise SelectionError("strategy 'egalitarian' needs languages (one per source point)")
-    if langs is not None and langs.shape != (n,):
-        raise SelectionError(f"languages must have shape ({n},), got {langs.shape}")
-    selectable = _selectable_mask(exclude, n, int(budget))
-    return SelectionInputs(source, target, margins, int(budget), selectable, langs, int(k), seed)
-
-
 def select_with_details(
     strategy: str,
     *,
@@ -302,8 +201,18 @@ def select_with_details(
 
     Parameters are those of :func:`select`. Raises :class:`SelectionError` on bad input.
     """
-    inputs = _validate(
-        strategy, source_emb, target_emb, uncertainty, budget, exclude, languages, k, seed
+    inputs = validate_selection_inputs(
+        strategy,
+        tuple(STRATEGIES),
+        DISTANCE_STRATEGIES,
+        source_emb,
+        target_emb,
+        uncertainty,
+        budget,
+        exclude,
+        languages,
+        k,
+        seed,
     )
     picked = STRATEGIES[strategy](inputs)
     if inputs.target_emb.shape[0]:

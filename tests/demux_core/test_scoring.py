@@ -180,6 +180,39 @@ def test_quantized_scoring_leaves_training_model_alone(sequence_model, tiny_toke
     assert sequence_model.head.weight.dtype == torch.float32
 
 
+def test_quantized_copy_shares_word_embeddings_and_keeps_weights(sequence_model):
+    from demux_core.scoring import _scoring_copy
+
+    before = {name: p.detach().clone() for name, p in sequence_model.named_parameters()}
+    config = ScoringConfig(quantize_int8=True, device="cpu")
+    scorer = _scoring_copy(sequence_model, config, torch.device("cpu"))
+    embeddings = sequence_model.encoder.get_input_embeddings().weight
+    assert scorer.encoder.get_input_embeddings().weight is embeddings
+    assert not isinstance(scorer.head, torch.nn.Linear)  # quantised in the copy only
+    for name, p in sequence_model.named_parameters():
+        assert torch.equal(p, before[name]), name
+
+
+def test_quantized_scores_track_fp32_scores(sequence_model, tiny_tokenizer):
+    pool = _sequence_pool()
+    fp32 = score_pool(sequence_model, tiny_tokenizer, pool, ScoringConfig(), progress=False)
+    int8 = score_pool(
+        sequence_model,
+        tiny_tokenizer,
+        pool,
+        ScoringConfig(quantize_int8=True, device="cpu"),
+        progress=False,
+    )
+    cosine = np.sum(fp32.embeddings * int8.embeddings, axis=1) / (
+        np.linalg.norm(fp32.embeddings, axis=1) * np.linalg.norm(int8.embeddings, axis=1)
+    )
+    assert cosine.min() > 0.9
+    assert (
+        int8.predictions == fp32.predictions
+        or np.abs(int8.uncertainty - fp32.uncertainty).max() < 0.5
+    )
+
+
 CONTEXT = (
     "Kwame Nkrumah was the first president of Ghana . The capital of Ghana is Accra . "
     "Heavy rain fell over Nairobi for three days in April ."

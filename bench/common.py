@@ -1,0 +1,68 @@
+"""Shared helpers of the benchmark scripts: machine description, round-robin medians, peak RSS.
+
+Torch-free and import-safe (nothing runs at import time).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_average() -> str:
+    """``uptime``-style 1/5/15-minute load averages, e.g. ``"2.10 1.95 1.40"``."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def describe_machine() -> str:
+    """One line: CPU model, cores, CPU flags that matter for bf16/int8, RAM, load, Python."""
+    model, flags = platform.processor() or "?", set()
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        for line in lscpu.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "Model name":
+                model = value.strip()
+            elif key.strip() == "Flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16")
+    present = ",".join(flag for flag in wanted if flag in flags) or "none"
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"CPU {model}, {os.cpu_count()} logical cores, flags [{present}], RAM {ram:.1f} GiB, "
+        f"load {load_average()}, Python {platform.python_version()}"
+    )
+
+
+def peak_rss_gib() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def round_robin_medians(
+    methods: dict[str, Callable[[], object]], repeats: int
+) -> dict[str, tuple[float, list[float], object]]:
+    """Run every method ``repeats`` times, interleaved, so all see the same machine load.
+
+    Returns
+    -------
+    dict of name to (median seconds, all seconds, last result)
+    """
+    times: dict[str, list[float]] = {name: [] for name in methods}
+    results: dict[str, object] = {}
+    for _ in range(repeats):
+        for name, run in methods.items():
+            start = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(t), t, results[name]) for name, t in times.items()}
