@@ -47,18 +47,20 @@ def _finite_matrix(name: str, array: np.ndarray) -> np.ndarray:
         matrix = matrix.reshape(0, 0)
     if matrix.ndim != 2:
         raise SelectionError(f"{name} must be a 2-D (rows, dim) array, got shape {matrix.shape}")
-    _check_finite(name, matrix)
+    check_finite(name, matrix)
     return matrix
 
 
-def _check_finite(name: str, array: np.ndarray) -> None:
+def check_finite(name: str, array: np.ndarray) -> None:
+    """Raise :class:`SelectionError` naming the first row that holds NaN or inf."""
     bad = ~np.isfinite(array)
     if bad.any():
         row = int(np.argwhere(bad)[0][0])
         raise SelectionError(f"{name} contains NaN or inf (first at row {row})")
 
 
-def _selectable_mask(exclude: Iterable[int], n: int, budget: int) -> np.ndarray:
+def selectable_mask(exclude: Iterable[int], n: int, budget: int) -> np.ndarray:
+    """(n,) bool: True where a source point may be picked; raises when fewer than ``budget``."""
     excluded = np.asarray(list(exclude), dtype=np.int64).reshape(-1)
     outside = excluded[(excluded < 0) | (excluded >= n)]
     if outside.size:
@@ -134,11 +136,11 @@ def validate_selection_inputs(
     margins = np.asarray(uncertainty, dtype=np.float64)
     if margins.shape != (n,):
         raise SelectionError(f"uncertainty must have shape ({n},), got {margins.shape}")
-    _check_finite("uncertainty", margins)
+    check_finite("uncertainty", margins)
     langs = None if languages is None else np.asarray(languages, dtype=str)
     if strategy == "egalitarian" and langs is None:
         raise SelectionError("strategy 'egalitarian' needs languages (one per source point)")
     if langs is not None and langs.shape != (n,):
         raise SelectionError(f"languages must have shape ({n},), got {langs.shape}")
-    selectable = _selectable_mask(exclude, n, int(budget))
+    selectable = selectable_mask(exclude, n, int(budget))
     return SelectionInputs(source, target, margins, int(budget), selectable, langs, int(k), seed)

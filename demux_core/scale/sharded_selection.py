@@ -28,6 +28,7 @@ import numpy as np
 from demux_core import neighbors, strategies
 from demux_core.errors import SelectionError
 from demux_core.scale.embedding_shards import ShardedEmbeddings, aligned_chunks, gather_rows
+from demux_core.selection_inputs import check_finite, selectable_mask
 from demux_core.strategies import Selection
 
 # The in-memory policy for the first k-NN width; shared so that both paths search alike.
@@ -183,34 +184,13 @@ def _validate(strategy, source, target_emb, uncertainty, budget, exclude, k) -> 
         raise SelectionError(
             f"dimension mismatch: source_emb has dim {source.dim}, target_emb has dim {target.shape[1]}"
         )
-    if not np.isfinite(target).all():
-        row = int(np.argwhere(~np.isfinite(target))[0][0])
-        raise SelectionError(f"target_emb contains NaN or inf (first at row {row})")
+    check_finite("target_emb", target)
     margins = np.asarray(uncertainty, dtype=np.float64)
     if margins.shape != (source.n_rows,):
         raise SelectionError(f"uncertainty must have shape ({source.n_rows},), got {margins.shape}")
-    if not np.isfinite(margins).all():
-        row = int(np.flatnonzero(~np.isfinite(margins))[0])
-        raise SelectionError(f"uncertainty contains NaN or inf (first at row {row})")
-    selectable = _selectable(exclude, source.n_rows, int(budget))
+    check_finite("uncertainty", margins)
+    selectable = selectable_mask(exclude, source.n_rows, int(budget))
     return _Inputs(source, target, margins, int(budget), selectable, int(k))
-
-
-def _selectable(exclude: Iterable[int], n: int, budget: int) -> np.ndarray:
-    excluded = np.asarray(list(exclude), dtype=np.int64).reshape(-1)
-    outside = excluded[(excluded < 0) | (excluded >= n)]
-    if outside.size:
-        raise SelectionError(
-            f"exclude holds index {int(outside[0])}, outside the source pool [0, {n})"
-        )
-    selectable = np.ones(n, dtype=bool)
-    selectable[excluded] = False
-    if budget > int(selectable.sum()):
-        raise SelectionError(
-            f"budget {budget} > {int(selectable.sum())} selectable source points "
-            f"({n} in pool, {n - int(selectable.sum())} excluded)"
-        )
-    return selectable
 
 
 def _in_memory_pick(strategy, inputs: _Inputs, languages, seed, exclude) -> tuple[np.ndarray, int]:
