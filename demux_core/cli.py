@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--warm-lr", type=float, default=5e-5)
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--lr", type=float, default=5e-5)
+    train.add_argument(
+        "--head-lr",
+        type=float,
+        default=None,
+        help="learning rate of the new task head (default --lr)",
+    )
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
     train.add_argument("--seed-replay", action="store_true")
@@ -132,6 +138,7 @@ def _config(args, labels):
     training = TrainingConfig(
         epochs=args.epochs,
         learning_rate=args.lr,
+        head_learning_rate=args.head_lr,
         batch_size=args.batch_size,
         init_from=args.init_from,
         seed_replay=args.seed_replay,

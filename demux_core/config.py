@@ -123,6 +123,10 @@ class TrainingConfig:
     min_steps : int
         Train for more epochs when ``epochs`` would give fewer optimisation steps than this
         (ten labels are one batch: three epochs would be three steps).
+    head_learning_rate : float or None
+        Learning rate of the freshly initialised task head (None = ``learning_rate``). A new
+        head on small features learns too slowly at an encoder's rate: with one rate for
+        both, a token head collapses to predicting "O" everywhere.
     keep_best : bool
         With a held-out labeled set, evaluate before training and after every epoch and keep
         the best weights (the starting model included, so a round never makes the held-out
@@ -147,9 +151,12 @@ class TrainingConfig:
     seed_replay_ratio: float = 0.0
     min_steps: int = 0
     keep_best: bool = False
+    head_learning_rate: float | None = None
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
+        if self.head_learning_rate is not None:
+            _check_positive("head_learning_rate", self.head_learning_rate)
         if self.seed_replay_ratio < 0 or self.min_steps < 0:
             raise ValueError("seed_replay_ratio and min_steps must be >= 0")
         for field in ("epochs", "learning_rate", "batch_size", "max_length", "qa_max_length"):

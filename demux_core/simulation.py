@@ -26,6 +26,7 @@ from demux_core.task_model import META_FILE, TaskModel, load_checkpoint_tokenize
 WARM_START_FIELDS = (
     "epochs",
     "learning_rate",
+    "head_learning_rate",
     "batch_size",
     "weight_decay",
     "warmup_ratio",

@@ -10,6 +10,7 @@ import hashlib
 import math
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,17 +191,24 @@ def _check_examples(model: TaskModel, examples: Sequence[Example]) -> None:
 
 
 def _optimizer(model: TaskModel, config: TrainingConfig) -> torch.optim.AdamW:
-    decay, no_decay = [], []
+    """AdamW; no weight decay on biases and norms; the head may have its own learning rate."""
+    head_lr = config.head_learning_rate or config.learning_rate
+    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = defaultdict(list)
     for name, parameter in model.named_parameters():
         if not parameter.requires_grad:
             continue
         plain = parameter.ndim < 2 or "norm" in name.lower()
-        (no_decay if plain else decay).append(parameter)
-    groups = [
-        {"params": decay, "weight_decay": config.weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
-    ]
-    return torch.optim.AdamW(groups, lr=config.learning_rate)
+        groups[(name.startswith("head."), plain)].append(parameter)
+    return torch.optim.AdamW(
+        [
+            {
+                "params": params,
+                "lr": head_lr if is_head else config.learning_rate,
+                "weight_decay": 0.0 if plain else config.weight_decay,
+            }
+            for (is_head, plain), params in sorted(groups.items())
+        ]
+    )
 
 
 def _linear_schedule(optimizer, total_steps: int, warmup_ratio: float):

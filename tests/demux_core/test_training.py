@@ -228,3 +228,20 @@ def test_keep_best_keeps_a_later_epoch_when_it_scores_higher(tiny_model_dir, tin
         heldout_score=lambda m: next(scores),
     )
     assert result.best_epoch == 1
+
+
+def test_head_learning_rate_trains_the_head_faster_than_the_encoder(tiny_model_dir, tiny_tokenizer):
+    model = _model(tiny_model_dir)
+    encoder_before = {n: p.detach().clone() for n, p in model.encoder.named_parameters()}
+    head_before = model.head.weight.detach().clone()
+    config = TrainingConfig(
+        epochs=2, batch_size=4, learning_rate=1e-9, head_learning_rate=1e-2, warmup_ratio=0.0
+    )
+    fine_tune(model, tiny_tokenizer, _topic_pool(), config, progress=False)
+    head_change = (model.head.weight - head_before).abs().max().item()
+    encoder_change = max(
+        (p - encoder_before[n]).abs().max().item() for n, p in model.encoder.named_parameters()
+    )
+    assert head_change > 1e-3 > 1e-6 > encoder_change
+    with pytest.raises(ValueError, match="head_learning_rate"):
+        TrainingConfig(head_learning_rate=0.0)
