@@ -19,6 +19,10 @@ from typing import Any
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
+# A new task head learns too slowly at the encoder's rate (a token head then predicts "O"
+# everywhere); a handful of labels is one batch, so a round trains for at least MIN_STEPS.
+HEAD_LR = 5e-3
+MIN_STEPS = 10
 STATUS_OF_STAGE = {
     "training": "training",
     "evaluating": "training",
@@ -88,7 +92,11 @@ class StoreRoundRunner:
         config = RoundConfig(
             strategy=current.strategy, budget=int(settings.get("budget", 20)),
             k=int(settings.get("k", 10)), seed=int(settings.get("seed", 0)),
-            training=TrainingConfig(epochs=int(settings.get("epochs", 3))),
+            training=TrainingConfig(
+                epochs=int(settings.get("epochs", 3)),
+                head_learning_rate=float(settings.get("head_learning_rate", HEAD_LR)),
+                min_steps=int(settings.get("min_steps", MIN_STEPS)),
+            ),
             engine=str(settings.get("engine", "local")),
         )  # fmt: skip
         stage_seen: list[str] = []
