@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,21 +84,6 @@ def official_average_dist(torch, source, target, budget):  # noqa: ANN001
     return np.argsort(means, kind="stable")[:budget]
 
 
-def median_seconds(
-    methods: dict[str, Callable[[], object]], repeats: int
-) -> dict[str, tuple[float, object]]:
-    """Median wall time and last result of each method, run round-robin so that every
-    method sees the same machine conditions (the machine may be shared)."""
-    times: dict[str, list[float]] = {name: [] for name in methods}
-    results: dict[str, object] = {}
-    for _ in range(repeats):
-        for name, run in methods.items():
-            start = time.perf_counter()
-            results[name] = run()
-            times[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(times[name]), results[name]) for name in methods}
-
-
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -109,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     import faiss
     import torch
 
+    from bench.common import round_robin_medians
     from demux_core.neighbors import knn, knn_and_mean_distances
     from demux_core.strategies import select_with_details
 
@@ -126,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     faiss_pass = f"one exact faiss k-NN pass (k={k_used})"
     official_avg = "official average-dist (torch.cdist)"
     ours_avg = "ours average-dist (blocked exact)"
-    timed = median_seconds(
+    timed = round_robin_medians(
         {
             official_knn: lambda: official_knn_uncertainty(
                 torch, source, target, margins, budget, config.k
@@ -144,11 +127,11 @@ def main(argv: list[str] | None = None) -> int:
         repeats,
     )
     t_official, t_ours, t_faiss = (timed[name][0] for name in (official_knn, ours_knn, faiss_pass))
-    same_knn = np.array_equal(timed[ours_knn][1], timed[official_knn][1])
+    same_knn = np.array_equal(timed[ours_knn][2], timed[official_knn][2])
     # Mean distances of nearby points differ by ~1e-7 relative: float32 rounding may swap
     # their order, so average-dist is checked as a set, its order reported.
-    same_avg_set = set(timed[ours_avg][1].tolist()) == set(timed[official_avg][1].tolist())
-    same_avg_order = np.array_equal(timed[ours_avg][1], timed[official_avg][1])
+    same_avg_set = set(timed[ours_avg][2].tolist()) == set(timed[official_avg][2].tolist())
+    same_avg_order = np.array_equal(timed[ours_avg][2], timed[official_avg][2])
     print(
         f"\nn_source={config.n_source} n_target={config.n_target} dim={config.dim} "
         f"budget={budget} k0={config.k} -> k_used={k_used}; repeats={repeats} (median); "
@@ -157,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("| method | median s | vs official knn | vs faiss pass |")
     print("|---|---:|---:|---:|")
-    for name, (seconds, _) in timed.items():
+    for name, (seconds, _, _) in timed.items():
         print(f"| {name} | {seconds:.3f} | {t_official / seconds:.2f}x | {seconds / t_faiss:.2f} |")
     print(f"\nknn-uncertainty speed-up vs official: {t_official / t_ours:.2f}x (issue: >= 3x)")
     print(f"knn-uncertainty / one faiss pass: {t_ours / t_faiss:.2f} (issue: <= 1.5)")

@@ -8,6 +8,7 @@ the same :class:`~demux_core.scoring.PoolScores`, in pool order.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -100,30 +101,20 @@ def score_pool_with_engine(
         )
     import_ray()
     settings = RaySettings(ray_address, num_actors, cpus_per_actor, gpus_per_actor)
-    if work_dir is None:
-        with tempfile.TemporaryDirectory(prefix="demux-ray-") as temporary:
-            return _score_on_ray(
-                model,
-                tokenizer,
-                examples,
-                config,
-                settings,
-                model_source,
-                pool_dir,
-                Path(temporary),
-                rows_per_shard,
-            )
-    return _score_on_ray(
-        model,
-        tokenizer,
-        examples,
-        config,
-        settings,
-        model_source,
-        pool_dir,
-        Path(work_dir),
-        rows_per_shard,
-    )
+    with contextlib.ExitStack() as stack:
+        if work_dir is None:
+            work_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="demux-ray-"))
+        return _score_on_ray(
+            model,
+            tokenizer,
+            examples,
+            config,
+            settings,
+            model_source,
+            pool_dir,
+            Path(work_dir),
+            rows_per_shard,
+        )
 
 
 def _score_on_ray(
