@@ -233,7 +233,7 @@ def run_round(
     clock = time.perf_counter()
     if progress:
         progress("selecting", 0.0)
-    selection = _select_next(source_scores, target_scores, pools, exclude, config)
+    selection = select_next(source_scores, target_scores, pools, exclude, config)
     pearson = _pearson(source_scores, target_scores, config.diagnostic_k)
     timings["selecting"] = time.perf_counter() - clock
 
@@ -285,13 +285,14 @@ def _split_scores(scores: PoolScores, n_source: int) -> tuple[PoolScores, PoolSc
     return part(slice(0, n_source)), part(slice(n_source, None))
 
 
-def _select_next(
+def select_next(
     source: PoolScores,
     target: PoolScores,
     pools: Pools,
     exclude: Sequence[int],
     config: RoundConfig,
 ) -> Selection | None:
+    """The next batch from the given scores (None when nothing is left to pick)."""
     selectable = len(pools.source) - len(set(exclude))
     if selectable <= 0:
         return None

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from demux_core.examples import Example
 from demux_core.labels import with_label
-from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round
-from demux_core.strategies import select_with_details
+from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
 from demux_core.task_model import META_FILE, TaskModel, load_checkpoint_tokenizer
 
 # The training settings that change a warm-start checkpoint (its cache key).
@@ -178,10 +177,12 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
         training=replace(config.round.training, seed=seed),
     )
     model = TaskModel.load(warm_dir)
-    selection = _first_selection(shared, pools, round_config)
+    selection = select_next(shared.source_scores, shared.target_scores, pools, (), round_config)
     picked: list[int] = []
     labeled: list[Example] = []
     for number in range(1, config.rounds + 1):
+        if selection is None:  # the source pool is used up
+            break
         clock = time.perf_counter()
         batch = selection.indices.tolist()
         new_labels = [with_label(pools.source[i], pools.source[i].gold) for i in batch]
@@ -212,22 +213,7 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             dict(sorted(languages.items())),
             _per_language_main(metrics),
         )
-        if outcome.selection is None:
-            break
         selection = outcome.selection
-
-
-def _first_selection(shared: RoundOutcome, pools: Pools, config: RoundConfig):
-    return select_with_details(
-        config.strategy,
-        source_emb=shared.source_scores.embeddings,
-        target_emb=shared.target_scores.embeddings,
-        uncertainty=shared.source_scores.uncertainty,
-        budget=min(config.budget, len(pools.source)),
-        languages=pools.source_languages,
-        k=config.k,
-        seed=config.seed,
-    )
 
 
 def _metric_name(metrics) -> str:
