@@ -24,7 +24,7 @@ from service.annotation import (
 from service.bio import entity_types, is_bio_schema
 from service.projects import project_settings
 from service.round_control import Phase, rerun_round, round_state, start_next_round
-from service.text import escaped_block, text_direction
+from service.text import escaped_block, markdown_literal, text_direction
 from storage import InvalidAnnotationError, ProjectStore, Round
 
 SHORTCUTS = "Digits: labels · Enter: accept · S: skip · U: undo · F: flag"
@@ -66,14 +66,16 @@ def sequence_controls(store: ProjectStore, current: Round, item: AnnotationItem)
     columns = st.columns(min(len(labels), LABEL_COLUMNS) or 1)  # wide enough for the names
     for index, label in enumerate(labels):
         suggested = label == item.suggestion
-        caption = f"{label} (model)" if suggested else label
+        caption = markdown_literal(label) + (" (model)" if suggested else "")
         shortcut = str(index + 1) if index < 9 else None
         column = columns[index % len(columns)]
         if column.button(caption, key=f"label_{index}", type="primary" if suggested else "secondary",
                          shortcut=shortcut, width="stretch"):  # fmt: skip
             _save(store, current, item, label)
     if item.suggestion is not None and st.button(
-        f"Accept model suggestion ({item.suggestion})", key="accept", shortcut="Enter"
+        f"Accept model suggestion ({markdown_literal(str(item.suggestion))})",
+        key="accept",
+        shortcut="Enter",
     ):
         _save(store, current, item, item.suggestion)
 

@@ -45,3 +45,15 @@ def escaped_block(text: str, css_class: str = "demux-text") -> str:
         f'style="unicode-bidi: plaintext; white-space: pre-wrap; font-size: 1.15rem;">'
         f"{html.escape(text)}</div>"
     )
+
+
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` with every Markdown-special character backslash-escaped.
+
+    Streamlit renders widget labels (buttons, radio options) as Markdown, including
+    ``:emoji:`` shortcodes and links; a label from a data file must show as written.
+    """
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)

@@ -21,3 +21,16 @@ def test_escaped_block_escapes_markup_and_keeps_complex_script_intact():
 
 def test_escaped_block_marks_rtl():
     assert 'dir="rtl"' in escaped_block("سلام")
+
+
+def test_markdown_literal_renders_as_the_text_itself():
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from service.text import markdown_literal
+
+    renderer = MarkdownIt("commonmark")
+    for label in ("**bold**", "[x](javascript:alert(1))", "B-PER_1 :smile: #3", "a\\b", "ጤና"):
+        rendered = renderer.renderInline(markdown_literal(label))
+        assert rendered == html.escape(label, quote=True).replace("&#x27;", "'"), label
