@@ -54,27 +54,36 @@ def curve_section(store: ProjectStore) -> None:
         st.caption("No random-selection baseline stored for this project.")
 
 
-def picks_section(store: ProjectStore) -> None:
-    picks = picks_by_language(store)
-    st.subheader("What each round picked, by language")
-    if picks.empty:
-        st.caption("No selection yet.")
+def stacked_bars(frame, *, y: str, color: str, key: str, empty: str, height: int) -> None:
+    """A per-round stacked bar chart, or ``empty`` when there is nothing to draw yet."""
+    if frame.empty:
+        st.caption(empty)
         return
-    picks = picks.assign(language=picks["language"].map(html.escape))
-    figure = px.bar(picks, x="round", y="count", color="language", barmode="stack")
-    figure.update_layout(height=320)
-    st.plotly_chart(figure, key="picks", width="stretch")
+    figure = px.bar(frame, x="round", y=y, color=color, barmode="stack")
+    figure.update_layout(height=height)
+    st.plotly_chart(figure, key=key, width="stretch")
+
+
+def picks_section(store: ProjectStore) -> None:
+    st.subheader("What each round picked, by language")
+    picks = picks_by_language(store)
+    if not picks.empty:
+        picks = picks.assign(language=picks["language"].map(html.escape))
+    stacked_bars(
+        picks, y="count", color="language", key="picks", empty="No selection yet.", height=320
+    )
 
 
 def timing_section(store: ProjectStore) -> None:
-    timings = stage_timings(store)
     st.subheader("Time per stage")
-    if timings.empty:
-        st.caption("No timings yet.")
-        return
-    figure = px.bar(timings, x="round", y="seconds", color="stage", barmode="stack")
-    figure.update_layout(height=300)
-    st.plotly_chart(figure, key="timings", width="stretch")
+    stacked_bars(
+        stage_timings(store),
+        y="seconds",
+        color="stage",
+        key="timings",
+        empty="No timings yet.",
+        height=300,
+    )
 
 
 def diagnostic_section(store: ProjectStore) -> None:
