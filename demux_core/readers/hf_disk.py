@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from demux_core.errors import DataFormatError
-from demux_core.examples import TokenExample
-from demux_core.readers.bio import normalise_tags
 from demux_core.readers.options import Located, ReadOptions
-from demux_core.readers.rows import RowContext, build_example
+from demux_core.readers.rows import read_row
 
 DATASET_MARKER = "dataset_info.json"
 DATASET_DICT_MARKER = "dataset_dict.json"
@@ -41,18 +39,14 @@ def read_hf_disk(path: Path, options: ReadOptions) -> list[Located]:
     class_names = _class_names(dataset.features)
     located: list[Located] = []
     for row_number, row in enumerate(dataset, start=1):
-        context = RowContext(
+        example = read_row(
+            row,
+            options,
             path=path,
             line=row_number,
             default_id=f"{stem}-{row_number}",
-            language_override=options.language_override,
-            language_fallback=options.language_fallback,
             class_names=class_names,
         )
-        example = build_example(row, options.columns, context)
-        if isinstance(example, TokenExample) and example.tags is not None:
-            tags = normalise_tags(example.tags, options.tag_scheme, path, [row_number])
-            example = TokenExample(example.id, example.language, example.tokens, tags)
         located.append((row_number, example))
     if not located:
         raise DataFormatError(path, 1, "dataset has no rows")

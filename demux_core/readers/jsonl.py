@@ -12,11 +12,9 @@ import json
 from pathlib import Path
 
 from demux_core.errors import DataFormatError
-from demux_core.examples import TokenExample
 from demux_core.readers._text import read_text, split_lines
-from demux_core.readers.bio import normalise_tags
 from demux_core.readers.options import Located, ReadOptions
-from demux_core.readers.rows import RowContext, build_example
+from demux_core.readers.rows import read_row
 
 
 def read_jsonl(path: Path, options: ReadOptions) -> list[Located]:
@@ -41,16 +39,12 @@ def read_jsonl(path: Path, options: ReadOptions) -> list[Located]:
             raise DataFormatError(
                 path, line_number, f"expected a JSON object, got {type(row).__name__}"
             )
-        context = RowContext(
+        example = read_row(
+            row,
+            options,
             path=path,
             line=line_number,
             default_id=f"{path.stem}-{len(located) + 1}",
-            language_override=options.language_override,
-            language_fallback=options.language_fallback,
         )
-        example = build_example(row, options.columns, context)
-        if isinstance(example, TokenExample) and example.tags is not None:
-            tags = normalise_tags(example.tags, options.tag_scheme, path, [line_number])
-            example = TokenExample(example.id, example.language, example.tokens, tags)
         located.append((line_number, example))
     return located

@@ -7,13 +7,15 @@ same column conventions (:mod:`demux_core.readers.columns`) and the same error m
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from demux_core.errors import DataFormatError
 from demux_core.examples import Example, QAExample, SequenceExample, TokenExample
+from demux_core.readers.bio import normalise_tags
 from demux_core.readers.columns import ColumnSpec
+from demux_core.readers.options import ReadOptions
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,37 @@ class RowContext:
 
     def error(self, message: str) -> DataFormatError:
         return DataFormatError(self.path, self.line, message)
+
+
+def read_row(
+    row: Mapping[str, Any],
+    options: ReadOptions,
+    *,
+    path: Path,
+    line: int,
+    default_id: str,
+    class_names: Mapping[str, Sequence[str]] | None = None,
+    empty_is_missing: bool = False,
+) -> Example:
+    """The example of one JSONL line / table row / dataset row, token tags checked.
+
+    Every row format reads through here, so the language rules and the tag scheme are applied
+    the same way everywhere.
+    """
+    context = RowContext(
+        path=path,
+        line=line,
+        default_id=default_id,
+        language_override=options.language_override,
+        language_fallback=options.language_fallback,
+        class_names=class_names or {},
+        empty_is_missing=empty_is_missing,
+    )
+    example = build_example(row, options.columns, context)
+    if isinstance(example, TokenExample) and example.tags is not None:
+        tags = normalise_tags(example.tags, options.tag_scheme, path, [line])
+        example = replace(example, tags=tags)
+    return example
 
 
 def build_example(row: Mapping[str, Any], spec: ColumnSpec, ctx: RowContext) -> Example:

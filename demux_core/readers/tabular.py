@@ -14,7 +14,7 @@ from pathlib import Path
 from demux_core.errors import DataFormatError
 from demux_core.readers._text import read_text
 from demux_core.readers.options import Located, ReadOptions
-from demux_core.readers.rows import RowContext, build_example
+from demux_core.readers.rows import read_row
 
 
 def read_delimited(path: Path, options: ReadOptions, delimiter: str) -> list[Located]:
@@ -48,20 +48,16 @@ def read_delimited(path: Path, options: ReadOptions, delimiter: str) -> list[Loc
                 raise DataFormatError(
                     path, line, f"expected {len(header)} fields like the header, found {len(cells)}"
                 )
-            context = RowContext(
+            row = dict(zip(header, cells, strict=True))
+            example = read_row(
+                row,
+                options,
                 path=path,
                 line=line,
                 default_id=f"{path.stem}-{len(located) + 1}",
-                language_override=options.language_override,
-                language_fallback=options.language_fallback,
                 empty_is_missing=True,
             )
-            located.append(
-                (
-                    line,
-                    build_example(dict(zip(header, cells, strict=True)), options.columns, context),
-                )
-            )
+            located.append((line, example))
     except csv.Error as error:
         raise DataFormatError(
             path, reader.line_num, f"malformed {_kind(delimiter)}: {error}"
