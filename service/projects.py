@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,15 +123,20 @@ def remove_project_files(path: Path) -> None:
     shutil.rmtree(artifacts_dir(path), ignore_errors=True)
 
 
-def _create(new: NewProject) -> ProjectStore:
-    return create_project(
-        project_path(new.name),
-        new.name,
-        new.task,
-        list(new.labels),
-        new.model_spec,
-        new.settings.to_dict(),
+def _create_filled(new: NewProject, fill: Callable[[ProjectStore], None]) -> Path:
+    """Create the project file and let ``fill`` add its examples; on any error, remove it."""
+    path = project_path(new.name)
+    store = create_project(
+        path, new.name, new.task, list(new.labels), new.model_spec, new.settings.to_dict()
     )
+    try:
+        fill(store)
+    except BaseException:
+        store.close()
+        remove_project_files(path)
+        raise
+    store.close()
+    return path
 
 
 def create_project_from_files(new: NewProject, files: Sequence[PoolFile]) -> Path:
@@ -150,34 +155,24 @@ def create_project_from_files(new: NewProject, files: Sequence[PoolFile]) -> Pat
     missing = [pool for pool in ("source", "target") if pool not in pools]
     if missing:
         raise ValueError(f"a project needs at least one {' and one '.join(missing)} file")
-    path = project_path(new.name)
-    store = _create(new)
-    try:
+
+    def fill(store: ProjectStore) -> None:
         for pool_file in files:
             store.import_examples(pool_file.pool, pool_file.path, **pool_file.reader_options)
-    except BaseException:
-        store.close()
-        remove_project_files(path)
-        raise
-    store.close()
-    return path
+
+    return _create_filled(new, fill)
 
 
 def create_project_from_pools(new: NewProject, pools: DemoPools) -> Path:
     """Create a project holding already-read examples (all or nothing)."""
-    path = project_path(new.name)
-    store = _create(new)
-    try:
+
+    def fill(store: ProjectStore) -> None:
         for pool in ("source", "target", "test", "seed"):
             examples = getattr(pools, pool)
             if examples:
                 store.add_examples(pool, examples, source=f"demo {pool} pool")
-    except BaseException:
-        store.close()
-        remove_project_files(path)
-        raise
-    store.close()
-    return path
+
+    return _create_filled(new, fill)
 
 
 def create_demo_project(spec: DemoSpec, data_root: Path, name: str | None = None) -> Path:
