@@ -249,13 +249,11 @@ def test_qa_windows_and_predictions(tiny_model_dir, tiny_tokenizer):
 
 
 @pytest.mark.real_model
-def test_real_default_model_scores_a_small_pool():
-    models = pytest.importorskip("demux_core.models", reason="demux_core.models is not available")
-    try:
-        source = models.resolve_model(None)
-        tokenizer = models.load_tokenizer(None)
-    except Exception as error:  # noqa: BLE001 - any failure means: no default model here
-        pytest.skip(f"default model unavailable: {error}")
+def test_real_default_model_scores_a_small_pool(default_model_dir):
+    from transformers import AutoTokenizer
+
+    source = default_model_dir
+    tokenizer = AutoTokenizer.from_pretrained(default_model_dir)
     model = TaskModel.from_pretrained(source, "token", TAGS)
     pool = [TokenExample(f"t{i}", "en", tuple(s.split())) for i, s in enumerate(TINY_SENTENCES)]
     scores = score_pool(model, tokenizer, pool, ScoringConfig(batch_size=4), progress=False)

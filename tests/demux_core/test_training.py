@@ -171,13 +171,11 @@ def test_config_rejects_bad_values():
 
 
 @pytest.mark.real_model
-def test_real_default_model_trains_a_few_steps():
-    models = pytest.importorskip("demux_core.models", reason="demux_core.models is not available")
-    try:
-        source = models.resolve_model(None)
-        tokenizer = models.load_tokenizer(None)
-    except Exception as error:  # noqa: BLE001 - any failure means: no default model here
-        pytest.skip(f"default model unavailable: {error}")
+def test_real_default_model_trains_a_few_steps(default_model_dir):
+    from transformers import AutoTokenizer
+
+    source = default_model_dir
+    tokenizer = AutoTokenizer.from_pretrained(default_model_dir)
     model = TaskModel.from_pretrained(source, "sequence", ("sport", "weather"))
     config = TrainingConfig(epochs=2, batch_size=6, learning_rate=1e-4, num_threads=2)
     result = fine_tune(model, tokenizer, _topic_pool(), config, progress=False)
