@@ -93,18 +93,29 @@ def warm_start_model(
     config: SimulationConfig, pools: Pools, cache_root: Path, show_bars: bool = True
 ) -> Path:
     """Fine-tune the base model on the labeled seed set once; reuse the checkpoint after."""
-    from demux_core.training import fine_tune
+    from demux_core.round_training import warm_start
 
     key = _warm_start_key(config, pools.seed)
     folder = cache_root / f"warm_start-{key}"
     if (folder / META_FILE).is_file():
         return folder
-    model = TaskModel.from_pretrained(
-        config.model, config.task, config.labels, config.pooling, seed=config.warm_start.seed
-    )
+    training = config.warm_start.training
     tokenizer = _tokenizer_for(config.model)
     if pools.seed:
-        fine_tune(model, tokenizer, pools.seed, config.warm_start.training, progress=show_bars)
+        model = warm_start(
+            config.model,
+            config.task,
+            config.labels,
+            pools.seed,
+            training,
+            tokenizer=tokenizer,
+            pooling=config.pooling,
+            progress=show_bars,
+        )
+    else:  # no labeled seed set: the rounds start from the bare pre-trained encoder
+        model = TaskModel.from_pretrained(
+            config.model, config.task, config.labels, config.pooling, seed=training.seed
+        )
     scratch = folder.with_name(folder.name + ".partial")
     shutil.rmtree(scratch, ignore_errors=True)
     model.save(scratch, round_id=0, tokenizer=tokenizer)
