@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=_ints, default=(0, 1, 2))
     run.add_argument("--budget", type=int, default=50, help="labels per round")
     run.add_argument("--rounds", type=int, default=1)
+    run.add_argument(
+        "--budgets",
+        type=_ints,
+        default=(),
+        help="cumulative labels after each round, e.g. 10,50,100 (overrides --budget/--rounds)",
+    )
     run.add_argument("--k", type=int, default=1)
     run.add_argument("--model", default=None, help="HF id or folder (default: built-in)")
     run.add_argument("--aggregation", default="min", choices=("min", "mean", "max"))
@@ -62,11 +68,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="score pools in process, or on Ray (pip install -r requirements-scale.txt)",
     )
     run.add_argument("--ray-address", default=None, help="Ray cluster address (default: local)")
+    run.add_argument(
+        "--target-fraction",
+        type=float,
+        default=1.0,
+        help="share of the target pool each seed sees (seeded sample)",
+    )
+    run.add_argument(
+        "--cache-dir", type=Path, help="warm starts and encoder features (default: --out)"
+    )
     train = sim.add_argument_group("training")
+    train.add_argument(
+        "--recipe",
+        default="fine-tune",
+        choices=("fine-tune", "frozen-head"),
+        help="fine-tune the model every round, or freeze the warm-started encoder and refit "
+        "the head on seed set + labels",
+    )
+    train.add_argument("--head-c", type=float, default=1.0, help="frozen-head: inverse L2")
+    train.add_argument(
+        "--pick-weight", type=float, default=1.0, help="frozen-head: weight of a label vs a seed"
+    )
+    train.add_argument(
+        "--class-balance", action="store_true", help="frozen-head: balanced class weights"
+    )
     train.add_argument("--warm-epochs", type=int, default=3)
+    train.add_argument(
+        "--no-warm-start",
+        action="store_true",
+        help="do not fine-tune the encoder on the seed set (start from the pre-trained one)",
+    )
     train.add_argument("--warm-lr", type=float, default=5e-5)
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--lr", type=float, default=5e-5)
+    train.add_argument("--epochs", type=int, default=3)
+    train.add_argument("--lr", type=float, default=2e-5)
     train.add_argument(
         "--head-lr",
         type=float,
@@ -75,16 +109,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
-    train.add_argument("--seed-replay", action="store_true")
+    train.add_argument(
+        "--seed-replay",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="mix seed examples into every round (default on)",
+    )
     train.add_argument(
         "--seed-replay-ratio",
         type=float,
-        default=0.0,
+        default=2.0,
         help="replay this many seed examples per label (0 = the whole seed set)",
     )
     train.add_argument("--min-steps", type=int, default=0, help="at least this many steps")
     train.add_argument(
-        "--keep-best", action="store_true", help="keep the best epoch on --heldout (epoch 0 too)"
+        "--keep-best",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep the best epoch on --heldout, epoch 0 included (default on; needs --heldout)",
     )
     sim.add_argument("--out", type=Path, required=True, help="output folder")
     sim.add_argument("--title", default="DeMuX simulation")
@@ -125,7 +167,7 @@ def _labels(args, pools) -> tuple[str, ...]:
 
 
 def _config(args, labels):
-    from demux_core.config import ScoringConfig, TrainingConfig
+    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
     from demux_core.rounds import RoundConfig
     from demux_core.simulation import SimulationConfig
 
@@ -172,13 +214,22 @@ def _config(args, labels):
         round=round_config,
         warm_start=warm,
         pooling=args.pooling,
+        budgets=args.budgets,
+        recipe=args.recipe,
+        tune_encoder_on_seed=not args.no_warm_start,
+        head=HeadConfig(
+            regularization=args.head_c,
+            pick_weight=args.pick_weight,
+            class_balance=args.class_balance,
+        ),
+        target_fraction=args.target_fraction,
     )
 
 
 def simulate(args) -> int:
     from tqdm import tqdm
 
-    from demux_core.reporting import plot_curves, summary_markdown, write_rows
+    from demux_core.reporting import plot_curves, summary_markdown, write_predictions, write_rows
     from demux_core.simulation import describe, run_experiment
 
     pools = _load_pools(args)
@@ -187,7 +238,7 @@ def simulate(args) -> int:
     sizes = {name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed")}
     settings = {"sizes": sizes, "config": describe(config), "argv": sys.argv[1:]}
     (args.out / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
-    total = len(config.strategies) * len(config.seeds) * (config.rounds + 1)
+    total = len(config.strategies) * len(config.seeds) * (len(config.schedule) + 1)
     with tqdm(total=total, desc="simulate", unit="round") as bar:
 
         def tracked(rows):
@@ -196,9 +247,9 @@ def simulate(args) -> int:
                 bar.set_postfix(strategy=row.strategy, seed=row.seed, value=f"{row.value:.3f}")
                 yield row
 
-        rows = write_rows(
-            tracked(run_experiment(config, pools, args.out)), args.out / "results.csv"
-        )
+        experiment = run_experiment(config, pools, args.out, cache_dir=args.cache_dir)
+        rows = write_rows(tracked(experiment), args.out / "results.csv")
+    write_predictions(rows, pools.test, args.out / "predictions.jsonl")
     plot_curves(rows, args.out / "curves.png", args.title)
     summary = summary_markdown(rows)
     (args.out / "summary.md").write_text(summary)

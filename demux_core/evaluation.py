@@ -22,7 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,16 +47,24 @@ class Metrics:
         The same figures per language (empty when no languages were given).
     n : int
         Number of evaluated examples.
+    predictions : tuple
+        The evaluated predictions (kept for paired bootstraps; not part of ``to_dict``).
     """
 
     main: float
     values: dict[str, float]
     per_language: dict[str, dict[str, float]]
     n: int
+    predictions: tuple = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict."""
-        return asdict(self)
+        """A JSON-serialisable dict (without the predictions)."""
+        return {
+            "main": self.main,
+            "values": dict(self.values),
+            "per_language": {k: dict(v) for k, v in self.per_language.items()},
+            "n": self.n,
+        }
 
 
 def evaluate(
@@ -95,7 +103,8 @@ def evaluate(
             per_language[language] = _values_from_sums(
                 stats[codes == language].sum(axis=0), metric_name
             )
-    return Metrics(values[_MAIN[metric_name]], values, per_language, len(gold))
+    main = values[_MAIN[metric_name]]
+    return Metrics(main, values, per_language, len(gold), tuple(predicted))
 
 
 def bootstrap_ci(

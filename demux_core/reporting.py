@@ -22,6 +22,8 @@ CSV_FIELDS = (
     "seconds",
     "picked_per_language",
     "per_language",
+    "ci_low",
+    "ci_high",
 )
 
 
@@ -43,11 +45,37 @@ def write_rows(rows: Iterable[ResultRow], path: Path) -> list[ResultRow]:
                     f"{row.seconds:.1f}",
                     json.dumps(row.picked, ensure_ascii=False),
                     json.dumps({k: round(v, 4) for k, v in row.per_language.items()}),
+                    f"{row.ci_low:.4f}",
+                    f"{row.ci_high:.4f}",
                 ]
             )
             handle.flush()
             written.append(row)
     return written
+
+
+def write_predictions(rows: Sequence[ResultRow], test: Sequence, path: Path) -> Path | None:
+    """Test-set predictions of every row that has them, as JSON lines (first line: gold).
+
+    The paired and seed-averaged bootstrap of :mod:`demux_core.study` reads them back.
+    """
+    from demux_core.labels import gold_labels
+
+    kept = [row for row in rows if row.predictions]
+    if not kept or not test:
+        return None
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps({"gold": gold_labels(test)}, ensure_ascii=False) + "\n")
+        for row in kept:
+            record = {
+                "strategy": row.strategy,
+                "seed": row.seed,
+                "round": row.round,
+                "budget_used": row.budget_used,
+                "predictions": list(row.predictions),
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
 
 
 def read_rows(path: Path) -> list[ResultRow]:
@@ -64,6 +92,8 @@ def read_rows(path: Path) -> list[ResultRow]:
                 float(record["seconds"]),
                 json.loads(record["picked_per_language"]),
                 json.loads(record["per_language"]),
+                float(record.get("ci_low") or "nan"),
+                float(record.get("ci_high") or "nan"),
             )
             for record in csv.DictReader(handle)
         ]

@@ -112,3 +112,21 @@ def replay_sample(
     rng = random.Random(config.seed * 1_000_003 + n_labels)
     chosen = sorted(rng.sample(range(len(seed_examples)), size))
     return [seed_examples[i] for i in chosen]
+
+
+def split_heldout(
+    seed_examples: Sequence[Example], share: float = 0.2, max_size: int = 60, min_seed: int = 20
+) -> tuple[list[Example], list[Example]]:
+    """Split a labeled seed set into (warm-start part, held-out part for ``keep_best``).
+
+    The held-out part is a seeded sample of ``min(max_size, share * n)`` examples; seed sets
+    under ``min_seed`` examples are not split (everything trains, nothing is held out).
+    The held-out examples are never trained on, so ``keep_best`` measures real forgetting.
+    """
+    examples = list(seed_examples)
+    size = min(max_size, int(share * len(examples)))
+    if len(examples) < min_seed or size < 1:
+        return examples, []
+    chosen = set(random.Random(0).sample(range(len(examples)), size))
+    kept = [e for i, e in enumerate(examples) if i not in chosen]
+    return kept, [e for i, e in enumerate(examples) if i in chosen]

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
 from demux_core.labels import with_label
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
@@ -53,9 +54,25 @@ class SimulationConfig:
     rounds : int
     round : RoundConfig
         Budget per round, k, scoring and training settings (its seeds are overridden per run).
+    budgets : tuple of int
+        Cumulative labels after each round (e.g. ``(10, 50, 100)``: rounds pick 10, 40, 50);
+        empty = ``rounds`` rounds of ``round.budget`` each.
     warm_start : RoundConfig's training settings for the warm start on the seed set.
     pooling : {"mean", "cls"}
         Sequence-head pooling.
+    recipe : {"fine-tune", "frozen-head"}
+        ``fine-tune``: every round fine-tunes the whole model (``round.training``).
+        ``frozen-head``: the warm-started encoder is frozen and every round refits the linear
+        head on the seed set plus all labels (``head``); see :mod:`demux_core.frozen_simulation`.
+    tune_encoder_on_seed : bool
+        Fine-tune the encoder on the seed set for the warm start (else the rounds start from
+        the pre-trained encoder with a fresh head; the frozen-head recipe then fits its head
+        on pre-trained features).
+    head : HeadConfig
+        Head settings of the ``frozen-head`` recipe.
+    target_fraction : float
+        Share of the target pool each seed sees (a seeded sample; 1.0 = all of it), so that
+        seeds also vary the deterministic strategies' input.
     """
 
     task: str
@@ -67,6 +84,35 @@ class SimulationConfig:
     round: RoundConfig = field(default_factory=RoundConfig)
     warm_start: RoundConfig = field(default_factory=RoundConfig)
     pooling: str = "mean"
+    budgets: tuple[int, ...] = ()
+    recipe: str = "fine-tune"
+    tune_encoder_on_seed: bool = True
+    head: HeadConfig = field(default_factory=HeadConfig)
+    target_fraction: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.budgets and (
+            self.budgets[0] < 1
+            or any(b <= a for a, b in zip(self.budgets, self.budgets[1:], strict=False))
+        ):
+            raise ValueError(f"budgets must be increasing and >= 1, got {self.budgets}")
+        if self.recipe not in RECIPES:
+            raise ValueError(f"recipe={self.recipe!r} is not one of {', '.join(RECIPES)}")
+        if not 0 < self.target_fraction <= 1:
+            raise ValueError(f"target_fraction must be in (0, 1], got {self.target_fraction}")
+
+    @property
+    def schedule(self) -> tuple[int, ...]:
+        """Cumulative labels after each round."""
+        if self.budgets:
+            return self.budgets
+        return tuple(self.round.budget * r for r in range(1, self.rounds + 1))
+
+    @property
+    def increments(self) -> tuple[int, ...]:
+        """New labels picked in each round."""
+        schedule = self.schedule
+        return (schedule[0],) + tuple(b - a for a, b in zip(schedule, schedule[1:], strict=False))
 
 
 @dataclass(frozen=True)
@@ -82,6 +128,9 @@ class ResultRow:
     seconds: float
     picked: dict[str, int]
     per_language: dict[str, float]
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    predictions: tuple = field(default=(), repr=False, compare=False)
 
 
 def prefixed(examples: Sequence[Example], pool: str) -> list[Example]:
@@ -101,7 +150,7 @@ def warm_start_model(
         return folder
     training = config.warm_start.training
     tokenizer = _tokenizer_for(config.model)
-    if pools.seed:
+    if pools.seed and config.tune_encoder_on_seed:
         model = warm_start(
             config.model,
             config.task,
@@ -112,7 +161,7 @@ def warm_start_model(
             pooling=config.pooling,
             progress=show_bars,
         )
-    else:  # no labeled seed set: the rounds start from the bare pre-trained encoder
+    else:  # no seed set (or told not to tune on it): the bare pre-trained encoder
         model = TaskModel.from_pretrained(
             config.model, config.task, config.labels, config.pooling, seed=training.seed
         )
@@ -133,6 +182,8 @@ def _warm_start_key(config: SimulationConfig, seed_examples: Sequence[Example]) 
     training = config.warm_start.training
     relevant = (config.model, config.task, config.labels, config.pooling)
     relevant += tuple(getattr(training, name) for name in WARM_START_FIELDS)
+    if not config.tune_encoder_on_seed:
+        relevant += ("pre-trained encoder",)
     digest = hashlib.sha1(repr(relevant).encode())
     for example in seed_examples:
         digest.update(repr(example).encode())
@@ -140,14 +191,25 @@ def _warm_start_key(config: SimulationConfig, seed_examples: Sequence[Example]) 
 
 
 def run_experiment(
-    config: SimulationConfig, pools: Pools, work_dir: Path, show_bars: bool = True
+    config: SimulationConfig,
+    pools: Pools,
+    work_dir: Path,
+    show_bars: bool = True,
+    cache_dir: Path | None = None,
 ) -> Iterator[ResultRow]:
     """Run every (strategy, seed) and yield result rows as they are produced.
 
     Round 0 is the warm-start model (zero-shot on the target); round r >= 1 is the model
-    after fine-tuning on the first r batches of picks.
+    after fine-tuning on the first r batches of picks. ``cache_dir`` holds the warm start
+    (and, for the frozen-head recipe, the encoder features); default ``work_dir``.
     """
-    warm_dir = warm_start_model(config, pools, work_dir, show_bars)
+    cache_dir = cache_dir or work_dir
+    warm_dir = warm_start_model(config, pools, cache_dir, show_bars)
+    if config.recipe == "frozen-head":
+        from demux_core.frozen_simulation import run_frozen_experiment
+
+        yield from run_frozen_experiment(config, pools, warm_dir, cache_dir, show_bars)
+        return
     tokenizer = load_checkpoint_tokenizer(warm_dir)
     clock = time.perf_counter()
     shared = run_round(
@@ -158,25 +220,23 @@ def run_experiment(
         show_bars=show_bars,
     )
     shared_seconds = time.perf_counter() - clock
-    for strategy in config.strategies:
-        for seed in config.seeds:
-            yield _zero_shot_row(strategy, seed, shared, shared_seconds)
+    for seed in config.seeds:  # seed-major: a stopped run still compares strategies
+        for strategy in config.strategies:
+            yield _zero_shot_row(
+                strategy,
+                seed,
+                shared,
+                shared_seconds,
+                pools.test,
+                (config.task, config.round.tag_scheme),
+            )
             yield from _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed)
 
 
-def _zero_shot_row(strategy: str, seed: int, shared: RoundOutcome, seconds: float) -> ResultRow:
-    metrics = shared.test_metrics
-    return ResultRow(
-        strategy,
-        seed,
-        0,
-        0,
-        _metric_name(metrics),
-        metrics.main if metrics else float("nan"),
-        seconds,
-        {},
-        _per_language_main(metrics),
-    )
+def _zero_shot_row(
+    strategy: str, seed: int, shared: RoundOutcome, seconds: float, test, task_scheme: tuple
+) -> ResultRow:
+    return _metrics_row(strategy, seed, 0, 0, shared.test_metrics, seconds, {}, test, task_scheme)
 
 
 def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iterator[ResultRow]:
@@ -188,43 +248,74 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
         training=replace(config.round.training, seed=seed),
     )
     model = TaskModel.load(warm_dir)
-    selection = select_next(shared.source_scores, shared.target_scores, pools, (), round_config)
+    increments = config.increments
+    first = replace(round_config, budget=increments[0])
+    selection = select_next(shared.source_scores, shared.target_scores, pools, (), first)
     picked: list[int] = []
     labeled: list[Example] = []
-    for number in range(1, config.rounds + 1):
+    for number in range(1, len(increments) + 1):
         if selection is None:  # the source pool is used up
             break
         clock = time.perf_counter()
         batch = selection.indices.tolist()
         new_labels = [with_label(pools.source[i], pools.source[i].gold) for i in batch]
         picked.extend(batch)
+        next_budget = increments[number] if number < len(increments) else increments[-1]
         outcome = run_round(
             model,
             tokenizer,
             pools,
-            round_config,
+            replace(round_config, budget=next_budget),
             new_labels=new_labels,
             earlier_labels=labeled,
             exclude=picked,
             warm_start_dir=warm_dir,
-            rescore=number < config.rounds,
+            rescore=number < len(increments),
         )
         labeled.extend(new_labels)
         model = outcome.model
-        metrics = outcome.test_metrics
         languages = Counter(pools.source[i].language for i in batch)
-        yield ResultRow(
+        yield _metrics_row(
             strategy,
             seed,
             number,
             len(picked),
-            _metric_name(metrics),
-            metrics.main if metrics else float("nan"),
+            outcome.test_metrics,
             time.perf_counter() - clock,
             dict(sorted(languages.items())),
-            _per_language_main(metrics),
+            pools.test,
+            (config.task, config.round.tag_scheme),
         )
         selection = outcome.selection
+
+
+def _metrics_row(strategy, seed, number, used, metrics, seconds, picked, test, task_and_scheme):
+    """A result row with a bootstrap CI over the test examples (when there is a test set)."""
+    name = _metric_name(metrics)
+    ci = (float("nan"), float("nan"))
+    predictions: tuple = ()
+    task, scheme = task_and_scheme
+    if metrics is not None and metrics.predictions and test:
+        from demux_core.evaluation import bootstrap_ci
+        from demux_core.labels import gold_labels
+
+        predictions = metrics.predictions
+        intervals = bootstrap_ci(gold_labels(test), predictions, task, 1000, 0, tag_scheme=scheme)
+        ci = intervals.get(name, ci)
+    return ResultRow(
+        strategy,
+        seed,
+        number,
+        used,
+        name,
+        metrics.main if metrics else float("nan"),
+        seconds,
+        picked,
+        _per_language_main(metrics),
+        ci[0],
+        ci[1],
+        predictions,
+    )
 
 
 def _metric_name(metrics) -> str:

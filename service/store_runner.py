@@ -5,7 +5,9 @@ Imported only on the worker thread (it imports torch through ``demux_core``). A 
 model starts from the newest earlier checkpoint of the project, else from a warm start on
 the seed pool (when it has labels), else from the bare pre-trained encoder. A checkpoint
 folder holds ``trained_keys.json``: the source examples it was trained on, so the next round
-trains on the new labels only (``init_from="previous"``).
+trains on the new labels only (``init_from="previous"``), with the recipe of
+``TrainingConfig``'s defaults: replayed seed examples and the best epoch on a held-out part
+of the seed pool (see ``docs/results.md``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,18 @@ def _previous_checkpoint(store: Any, round_number: int) -> Path | None:
     return None
 
 
+def _seed_split(store: Any) -> tuple[list, list]:
+    """The labeled seed pool, split into (warm start + replay part, held-out part).
+
+    The held-out part (20 %, at most 60 examples, never trained on) lets every round keep
+    its best epoch, the starting weights included, so a round cannot lose what the model
+    knew in the seed language.
+    """
+    from demux_core.round_training import split_heldout
+
+    return split_heldout([e for e in store.pool_examples("seed") if e.gold is not None])
+
+
 def _start_model(store: Any, info: Any, round_number: int, training: Any):
     """(model, tokenizer, keys already trained on) for this round."""
     from demux_core.round_training import warm_start
@@ -64,7 +78,7 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
     from demux_core.task_model import resolve_model_source
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
-    seed = [e for e in store.pool_examples("seed") if e.gold is not None]
+    seed, _heldout = _seed_split(store)
     if seed and info.labels:
         current = store.current_round()
         store.set_round_status(current.id, "training", progress=0.0,
@@ -120,10 +134,11 @@ class StoreRoundRunner:
         earlier = [example for key, example in labeled.items() if key in trained]
         picked = sorted({sel.position for r in store.rounds() if r.id != round_id
                          for sel in store.selections(r.id)})  # fmt: skip
+        seed, heldout = _seed_split(store)
         pools = Pools(
             source=[s.example for s in source], target=store.pool_examples("target"),
             test=[e for e in store.pool_examples("test") if e.gold is not None],
-            seed=[e for e in store.pool_examples("seed") if e.gold is not None],
+            seed=seed, heldout=heldout,
         )  # fmt: skip
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
                             exclude=picked, keep_on_map=picked, progress=report)  # fmt: skip

@@ -7,6 +7,7 @@ from demux_core.examples import SequenceExample
 from demux_core.round_training import (
     replay_sample,
     round_start_checkpoint,
+    split_heldout,
     training_examples_for_round,
 )
 
@@ -22,9 +23,11 @@ def test_training_examples_for_round():
         )
         return [example.id for example in chosen]
 
-    assert ids(TrainingConfig()) == ["n1", "e1"]
-    assert ids(TrainingConfig(seed_replay=True)) == ["seed", "n1", "e1"]
-    assert ids(TrainingConfig(init_from="warm_start")) == ["e1", "n1"]
+    no_replay = TrainingConfig(seed_replay=False)
+    assert ids(no_replay) == ["n1", "e1"]
+    assert ids(TrainingConfig()) == ["seed", "n1", "e1"]  # replay is on by default
+    assert ids(TrainingConfig(seed_replay_ratio=0.0)) == ["seed", "n1", "e1"]
+    assert ids(TrainingConfig(init_from="warm_start", seed_replay=False)) == ["e1", "n1"]
     assert round_start_checkpoint(TrainingConfig(), previous="r2", warm_start_dir="w").name == "r2"
     assert round_start_checkpoint(TrainingConfig(), previous=None, warm_start_dir="w").name == "w"
     warm = TrainingConfig(init_from="warm_start")
@@ -39,7 +42,18 @@ def test_replay_ratio_samples_a_seeded_slice_of_the_seed_set():
     assert replay_sample(seed, 10, config) == first  # reproducible
     assert replay_sample(seed, 11, config) != first[:22]  # another round, another slice
     assert len(replay_sample(seed, 100, config)) == 50  # capped by the seed set
-    assert len(replay_sample(seed, 10, TrainingConfig(seed_replay=True))) == 50
+    assert len(replay_sample(seed, 10, TrainingConfig(seed_replay_ratio=0.0))) == 50
     new = [SequenceExample("n1", "sw", "n", label="b")]
     chosen = training_examples_for_round(config, new_labels=new, seed_examples=seed)
     assert [e.id for e in chosen][-1] == "n1" and len(chosen) == 3
+
+
+def test_split_heldout_holds_out_a_seeded_share_never_trained_on():
+    seed = [SequenceExample(f"s{i}", "en", "x", label="a") for i in range(400)]
+    train, heldout = split_heldout(seed)
+    assert len(heldout) == 60 and len(train) == 340  # 20 % capped at 60
+    assert not {e.id for e in train} & {e.id for e in heldout}
+    assert split_heldout(seed) == (train, heldout)  # deterministic
+    small_train, small_heldout = split_heldout(seed[:50])
+    assert len(small_heldout) == 10 and len(small_train) == 40
+    assert split_heldout(seed[:10]) == (seed[:10], [])  # too small to split

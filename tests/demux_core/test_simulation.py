@@ -1,6 +1,7 @@
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from demux_core.cli import main
@@ -101,3 +102,88 @@ def test_picks_table_gives_each_strategys_language_shares():
     table = picks_markdown(rows)
     assert "| strategy | hau | ibo |" in table and "| knn | 50% | 50% |" in table
     assert round_seconds(rows) == (20.0, 30.0)  # the zero-shot row does not count
+
+
+def _base_argv(data, tiny_model_dir, out):
+    argv = ["simulate", "--task", "sequence", "--model", str(tiny_model_dir)]
+    argv += ["--source", *map(str, data["source"]), "--target-pool", str(data["pool"])]
+    argv += ["--target-test", str(data["test"]), "--seed-set", str(data["seed"])]
+    argv += ["--warm-epochs", "1", "--epochs", "1", "--out", str(out)]
+    return argv
+
+
+def test_frozen_head_recipe_follows_the_budget_schedule(data, tiny_model_dir, tmp_path):
+    out = tmp_path / "frozen"
+    argv = _base_argv(data, tiny_model_dir, out)
+    argv += ["--recipe", "frozen-head", "--budgets", "2,5", "--seeds", "0,1"]
+    argv += ["--strategies", "knn-uncertainty,random", "--cache-dir", str(tmp_path / "cache")]
+    assert main(argv) == 0
+    rows = read_rows(out / "results.csv")
+    assert len(rows) == 2 * 2 * 3
+    assert [r.budget_used for r in rows[:3]] == [0, 2, 5]
+    assert all(sum(r.picked.values()) == {0: 0, 1: 2, 2: 3}[r.round] for r in rows)
+    assert all(r.ci_low <= r.value <= r.ci_high for r in rows)
+    assert len({r.value for r in rows if r.round == 0}) == 1  # seed-set head shared
+    assert len(list((tmp_path / "cache" / "features").glob("*.npz"))) == 4  # 4 pools, once
+    lines = (out / "predictions.jsonl").read_text().splitlines()
+    assert len(json.loads(lines[0])["gold"]) == 9 and len(lines) == 1 + len(rows)
+    assert len(json.loads(lines[1])["predictions"]) == 9
+
+
+def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
+    data, tiny_model_dir, tmp_path
+):
+    out = tmp_path / "tuned"
+    argv = _base_argv(data, tiny_model_dir, out)
+    argv += ["--budgets", "2,5", "--seeds", "0", "--strategies", "random"]
+    assert main(argv) == 0
+    rows = read_rows(out / "results.csv")
+    assert [r.budget_used for r in rows] == [0, 2, 5]
+    assert [sum(r.picked.values()) for r in rows] == [0, 2, 3]
+    assert all(r.ci_low <= r.value <= r.ci_high for r in rows)
+
+
+def test_frozen_head_recipe_needs_a_seed_set(data, tiny_model_dir, tmp_path, capsys):
+    argv = ["simulate", "--task", "sequence", "--model", str(tiny_model_dir)]
+    argv += ["--source", *map(str, data["source"]), "--target-pool", str(data["pool"])]
+    argv += ["--recipe", "frozen-head", "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    assert "needs a labeled seed set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"budgets": (5, 5)}, "increasing"),
+        ({"budgets": (0, 5)}, ">= 1"),
+        ({"recipe": "magic"}, "recipe"),
+        ({"target_fraction": 0.0}, "target_fraction"),
+    ],
+)
+def test_simulation_config_refuses_bad_settings(changes, message):
+    from demux_core.simulation import SimulationConfig
+
+    with pytest.raises(ValueError, match=message):
+        SimulationConfig("sequence", ("a", "b"), ("random",), **changes)
+
+
+def test_schedule_and_increments():
+    from demux_core.rounds import RoundConfig
+    from demux_core.simulation import SimulationConfig
+
+    scheduled = SimulationConfig("sequence", ("a", "b"), ("random",), budgets=(10, 50, 100))
+    assert scheduled.increments == (10, 40, 50)
+    plain = SimulationConfig(
+        "sequence", ("a", "b"), ("random",), rounds=3, round=RoundConfig(budget=7)
+    )
+    assert plain.schedule == (7, 14, 21) and plain.increments == (7, 7, 7)
+
+
+def test_target_rows_sample_per_seed():
+    from demux_core.frozen_simulation import target_rows
+
+    assert target_rows(10, 1.0, 3).tolist() == list(range(10))
+    half = target_rows(10, 0.5, 0)
+    assert len(half) == 5 and len(set(half)) == 5
+    assert np.array_equal(half, target_rows(10, 0.5, 0))
+    assert not np.array_equal(half, target_rows(10, 0.5, 1))

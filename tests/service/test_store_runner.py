@@ -45,3 +45,26 @@ def test_real_runner_scores_selects_and_trains_on_new_labels(tmp_path, monkeypat
     assert Path(state.round.checkpoint_path).is_dir()
     worker.stop(5)
     store.close()
+
+
+def test_rounds_hold_out_part_of_the_seed_pool_for_keep_best(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from demux_core.examples import SequenceExample
+    from service.projects import NewProject, ProjectSettings, create_project_from_pools
+    from service.store_runner import _seed_split
+    from tests.service.factories import TOPICS, sequence_pools
+
+    monkeypatch.setenv("DEMUX_HOME", str(tmp_path))
+    seed = [SequenceExample(f"e{i}", "eng", f"seed {i}", label=TOPICS[i % 3]) for i in range(30)]
+    pools = replace(sequence_pools(), seed=seed)
+    settings = ProjectSettings(strategy="random", budget=2, k=2)
+    path = create_project_from_pools(
+        NewProject("split", "sequence", TOPICS, settings=settings), pools
+    )
+    store = open_store(path)
+    train, heldout = _seed_split(store)
+    assert len(train) == 24 and len(heldout) == 6
+    assert not {e.id for e in train} & {e.id for e in heldout}
+    assert _seed_split(store) == (train, heldout)  # the same split every round
+    store.close()

@@ -1,0 +1,194 @@
+"""Simulated experiments with the frozen-encoder recipe.
+
+The encoder is fine-tuned once on the labeled seed set (the shared warm start), run once
+over every pool (:func:`demux_core.frozen_features.extract_features`, cached on disk), and
+then frozen. Round ``r`` picks the next batch with the current head's margins and the
+frozen embeddings, then refits the head from scratch on the seed set plus all labels so far
+(:func:`demux_core.head_training.fit_head`). Round 0 is the head fitted on the seed set
+alone, so every later figure differs from it only by the picked labels.
+
+Seeds change the seeded strategies (random, egalitarian) and, with
+``target_fraction < 1``, which sample of the target pool the distance strategies see.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from demux_core.evaluation import bootstrap_ci, evaluate
+from demux_core.examples import Example, TaskType
+from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
+from demux_core.head_scoring import HeadScores, labeled_rows, score_features
+from demux_core.head_training import LinearHead, fit_head
+from demux_core.labels import gold_labels
+from demux_core.rounds import Pools
+from demux_core.simulation import ResultRow, SimulationConfig
+from demux_core.strategies import select_with_details
+from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+
+BOOTSTRAP_RESAMPLES = 1000
+
+
+@dataclass(frozen=True)
+class FrozenPools:
+    """Encoder features of each pool (test may be None when there is no test set)."""
+
+    source: FrozenFeatures
+    target: FrozenFeatures
+    seed: FrozenFeatures
+    test: FrozenFeatures | None
+
+
+def pool_features(
+    warm_dir: Path, pools: Pools, config: SimulationConfig, cache_dir: Path, show_bars: bool
+) -> FrozenPools:
+    """Run the warm-started encoder once over every pool (cached under ``cache_dir``)."""
+    if not pools.seed:
+        raise FrozenRecipeError("the frozen-head recipe needs a labeled seed set (--seed-set)")
+    model = TaskModel.load(warm_dir)
+    tokenizer = load_checkpoint_tokenizer(warm_dir)
+    scoring = config.round.scoring
+    folder = cache_dir / "features"
+
+    def run(examples: Sequence[Example]) -> FrozenFeatures:
+        return extract_features(
+            model, tokenizer, examples, scoring, progress=show_bars, cache_dir=folder
+        )
+
+    test = run(pools.test) if pools.test else None
+    return FrozenPools(run(pools.source), run(pools.target), run(pools.seed), test)
+
+
+class _Fitter:
+    """Fits heads on the seed set plus picked source labels (seed rows built once)."""
+
+    def __init__(self, config: SimulationConfig, pools: Pools, features: FrozenPools) -> None:
+        self.config, self.pools, self.features = config, pools, features
+        self.label_to_id = {label: i for i, label in enumerate(config.labels)}
+        rows, targets = labeled_rows(
+            pools.seed, features.seed, range(len(pools.seed)), self.label_to_id
+        )
+        self.seed_inputs = features.seed.head_inputs[rows]
+        self.seed_targets = targets
+
+    def fit(self, picked: Sequence[int]) -> LinearHead:
+        rows, targets = labeled_rows(
+            self.pools.source, self.features.source, picked, self.label_to_id
+        )
+        inputs = np.concatenate([self.seed_inputs, self.features.source.head_inputs[rows]])
+        all_targets = np.concatenate([self.seed_targets, targets])
+        weights = np.concatenate(
+            [np.ones(len(self.seed_targets)), np.full(len(targets), self.config.head.pick_weight)]
+        )
+        return fit_head(inputs, all_targets, weights, len(self.config.labels), self.config.head)
+
+    def score(self, head: LinearHead, features: FrozenFeatures) -> HeadScores:
+        aggregation = self.config.round.scoring.aggregation
+        return score_features(head, features, self.config.labels, aggregation)
+
+
+def run_frozen_experiment(
+    config: SimulationConfig, pools: Pools, warm_dir: Path, cache_dir: Path, show_bars: bool
+) -> Iterator[ResultRow]:
+    """Every (strategy, seed) with the frozen-head recipe; rows as in ``run_experiment``."""
+    if TaskType(config.task) not in (TaskType.TOKEN, TaskType.SEQUENCE, TaskType.PAIR):
+        raise FrozenRecipeError("the frozen-head recipe supports token, sequence and pair tasks")
+    clock = time.perf_counter()
+    features = pool_features(warm_dir, pools, config, cache_dir, show_bars)
+    fitter = _Fitter(config, pools, features)
+    seed_head = fitter.fit(())
+    seed_scores = fitter.score(seed_head, features.source)
+    zero_shot = _evaluated(config, pools, features, fitter, seed_head)
+    shared_seconds = time.perf_counter() - clock
+    for strategy in config.strategies:
+        for seed in config.seeds:
+            yield _row(strategy, seed, 0, 0, zero_shot, shared_seconds, {})
+            yield from _one_run(config, pools, features, fitter, seed_scores, strategy, seed)
+
+
+def target_rows(n_target: int, fraction: float, seed: int) -> np.ndarray:
+    """The target-pool rows a seed sees: all of them, or a seeded sample of ``fraction``."""
+    if fraction >= 1.0:
+        return np.arange(n_target)
+    size = max(1, round(fraction * n_target))
+    return np.sort(np.random.default_rng(10_007 + seed).choice(n_target, size, replace=False))
+
+
+def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> Iterator[ResultRow]:
+    target_emb = features.target.embeddings[
+        target_rows(len(features.target), config.target_fraction, seed)
+    ]
+    languages = pools.source_languages
+    scores, picked = seed_scores, []
+    for number, increment in enumerate(config.increments, start=1):
+        available = len(pools.source) - len(picked)
+        if available <= 0:
+            break
+        clock = time.perf_counter()
+        selection = select_with_details(
+            strategy,
+            source_emb=features.source.embeddings,
+            target_emb=target_emb,
+            uncertainty=scores.uncertainty,
+            budget=min(increment, available),
+            exclude=picked,
+            languages=languages,
+            k=config.round.k,
+            seed=seed * 1_000 + number,
+        )
+        batch = selection.indices.tolist()
+        picked.extend(batch)
+        head = fitter.fit(picked)
+        scores = fitter.score(head, features.source)
+        evaluated = _evaluated(config, pools, features, fitter, head)
+        counts = Counter(pools.source[i].language for i in batch)
+        seconds = time.perf_counter() - clock
+        yield _row(strategy, seed, number, len(picked), evaluated, seconds, counts)
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    metric: str
+    value: float
+    ci: tuple[float, float]
+    per_language: dict[str, float]
+    predictions: tuple
+
+
+def _evaluated(config, pools, features, fitter, head) -> _Evaluation | None:
+    if features.test is None:
+        return None
+    predicted = fitter.score(head, features.test).predictions
+    gold = gold_labels(pools.test)
+    languages = [example.language for example in pools.test]
+    scheme = config.round.tag_scheme
+    metrics = evaluate(config.task, gold, predicted, languages, tag_scheme=scheme)
+    name = next(n for n in ("f1", "accuracy") if metrics.values.get(n) == metrics.main)
+    ci = bootstrap_ci(gold, predicted, config.task, BOOTSTRAP_RESAMPLES, seed=0, tag_scheme=scheme)
+    per_language = {lang: values[name] for lang, values in metrics.per_language.items()}
+    return _Evaluation(name, metrics.main, ci[name], per_language, tuple(predicted))
+
+
+def _row(strategy, seed, number, used, evaluated, seconds, counts) -> ResultRow:
+    if evaluated is None:
+        return ResultRow(strategy, seed, number, used, "", float("nan"), seconds, dict(counts), {})
+    return ResultRow(
+        strategy,
+        seed,
+        number,
+        used,
+        evaluated.metric,
+        evaluated.value,
+        seconds,
+        dict(sorted(counts.items())),
+        evaluated.per_language,
+        evaluated.ci[0],
+        evaluated.ci[1],
+        evaluated.predictions,
+    )
