@@ -1,4 +1,4 @@
-"""Command line: ``python -m demux_core simulate ...``."""
+"""Command line: ``python -m demux_core simulate ...`` and ``python -m demux_core study ...``."""
 
 from __future__ import annotations
 
@@ -130,7 +130,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--out", type=Path, required=True, help="output folder")
     sim.add_argument("--title", default="DeMuX simulation")
+    study = commands.add_parser(
+        "study", help="tables, paired bootstrap gains and curves over several simulate runs"
+    )
+    study.add_argument("runs", nargs="+", type=Path, help="simulate --out folders (one per target)")
+    study.add_argument("--strategy", default="knn-uncertainty")
+    study.add_argument("--baselines", type=_names, default=("random", "egalitarian"))
+    study.add_argument("--out", type=Path, required=True, help="writes study.md and curves.png")
+    study.add_argument("--title", default="DeMuX study")
     return parser
+
+
+def run_study(args) -> int:
+    from demux_core.study import plot_study, read_runs, study_markdown
+
+    missing = [str(run) for run in args.runs if not (run / "predictions.jsonl").is_file()]
+    if missing:
+        print(f"error: no predictions.jsonl in {', '.join(missing)}", file=sys.stderr)
+        return 2
+    runs = read_runs(args.runs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    text = study_markdown(runs, args.strategy, args.baselines)
+    (args.out / "study.md").write_text(text, encoding="utf-8")
+    plot_study(runs, args.out / "curves.png", args.title)
+    print(text)
+    return 0
 
 
 def _load_pools(args):
@@ -229,7 +253,12 @@ def _config(args, labels):
 def simulate(args) -> int:
     from tqdm import tqdm
 
-    from demux_core.reporting import plot_curves, summary_markdown, write_predictions, write_rows
+    from demux_core.reporting import (
+        plot_curves,
+        stream_predictions,
+        summary_markdown,
+        write_rows,
+    )
     from demux_core.simulation import describe, run_experiment
 
     pools = _load_pools(args)
@@ -247,9 +276,10 @@ def simulate(args) -> int:
                 bar.set_postfix(strategy=row.strategy, seed=row.seed, value=f"{row.value:.3f}")
                 yield row
 
-        experiment = run_experiment(config, pools, args.out, cache_dir=args.cache_dir)
-        rows = write_rows(tracked(experiment), args.out / "results.csv")
-    write_predictions(rows, pools.test, args.out / "predictions.jsonl")
+        experiment = tracked(run_experiment(config, pools, args.out, cache_dir=args.cache_dir))
+        if pools.test:
+            experiment = stream_predictions(experiment, pools.test, args.out / "predictions.jsonl")
+        rows = write_rows(experiment, args.out / "results.csv")
     plot_curves(rows, args.out / "curves.png", args.title)
     summary = summary_markdown(rows)
     (args.out / "summary.md").write_text(summary)
@@ -263,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepare_environment()
     args = build_parser().parse_args(argv)
     try:
-        return simulate(args)
+        return run_study(args) if args.command == "study" else simulate(args)
     except DemuxError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -145,6 +145,26 @@ def bootstrap_ci(
     }
 
 
+def resampled_main(
+    gold: Sequence[Any],
+    predicted: Sequence[Any],
+    task: TaskType | str,
+    weights: np.ndarray,
+    tag_scheme: str = "bio",
+) -> np.ndarray:
+    """The headline metric under given bootstrap weights, shape (R,) float64.
+
+    ``weights`` (R, n) are multinomial counts over the n test examples. Passing the same
+    weights for several prediction sets gives a *paired* bootstrap: the difference of two
+    systems, or a mean over seeds, is computed on the same resampled test sets.
+    """
+    stats, metric_name = _example_stats(TaskType(task), gold, predicted, tag_scheme)
+    if weights.ndim != 2 or weights.shape[1] != stats.shape[0]:
+        raise ValueError(f"weights must have shape (R, {stats.shape[0]}), got {weights.shape}")
+    values = _values_from_sums(weights @ stats, metric_name)
+    return np.asarray(values[_MAIN[metric_name]], dtype=np.float64)
+
+
 _MAIN = {"ner": "f1", "pos": "accuracy", "classification": "accuracy", "qa": "f1"}
 
 

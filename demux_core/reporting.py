@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -54,28 +54,30 @@ def write_rows(rows: Iterable[ResultRow], path: Path) -> list[ResultRow]:
     return written
 
 
-def write_predictions(rows: Sequence[ResultRow], test: Sequence, path: Path) -> Path | None:
-    """Test-set predictions of every row that has them, as JSON lines (first line: gold).
+def stream_predictions(
+    rows: Iterable[ResultRow], test: Sequence, path: Path
+) -> Iterator[ResultRow]:
+    """Pass rows through, writing each row's test predictions to ``path`` as it arrives.
 
-    The paired and seed-averaged bootstrap of :mod:`demux_core.study` reads them back.
+    JSON lines: the first holds the gold labels, then one line per row with predictions
+    (flushed, so a stopped run keeps what it finished). :mod:`demux_core.study` reads them.
     """
     from demux_core.labels import gold_labels
 
-    kept = [row for row in rows if row.predictions]
-    if not kept or not test:
-        return None
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(json.dumps({"gold": gold_labels(test)}, ensure_ascii=False) + "\n")
-        for row in kept:
-            record = {
-                "strategy": row.strategy,
-                "seed": row.seed,
-                "round": row.round,
-                "budget_used": row.budget_used,
-                "predictions": list(row.predictions),
-            }
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
+        for row in rows:
+            if row.predictions:
+                record = {
+                    "strategy": row.strategy,
+                    "seed": row.seed,
+                    "round": row.round,
+                    "budget_used": row.budget_used,
+                    "predictions": list(row.predictions),
+                }
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                handle.flush()
+            yield row
 
 
 def read_rows(path: Path) -> list[ResultRow]:

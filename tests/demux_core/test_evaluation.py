@@ -98,3 +98,22 @@ def test_bootstrap_ner_brackets_point():
     point = evaluate("token", gold, pred).main
     low, high = bootstrap_ci(gold, pred, "token", n_resamples=200)["f1"]
     assert low < point < high
+
+
+def test_resampled_main_matches_evaluate_and_pairs_resamples():
+    import numpy as np
+
+    from demux_core.evaluation import evaluate, resampled_main
+
+    gold = [("B-PER", "O"), ("O", "B-LOC"), ("B-LOC", "I-LOC"), ("O", "O")]
+    predicted = [("B-PER", "O"), ("O", "O"), ("B-LOC", "I-LOC"), ("B-PER", "O")]
+    ones = np.ones((1, 4))
+    assert (
+        resampled_main(gold, predicted, "token", ones)[0] == evaluate("token", gold, predicted).main
+    )
+    weights = np.random.default_rng(0).multinomial(4, [0.25] * 4, size=50).astype(float)
+    same = resampled_main(gold, predicted, "token", weights)
+    assert same.shape == (50,)
+    assert np.array_equal(same - resampled_main(gold, predicted, "token", weights), np.zeros(50))
+    with pytest.raises(ValueError, match="shape"):
+        resampled_main(gold, predicted, "token", np.ones((2, 3)))

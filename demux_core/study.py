@@ -1,0 +1,258 @@
+"""Summarise several simulation runs (one per target language) into the study's tables.
+
+Reads each run folder written by ``python -m demux_core simulate`` (``settings.json``,
+``results.csv``, ``predictions.jsonl``) and reports, per (target, budget):
+
+- the mean over seeds of each strategy, with a 95 % bootstrap interval over test examples
+  (the same resampled test sets for every seed, so the interval is of the seed mean);
+- the gain of one strategy over each baseline, with a *paired* bootstrap interval (both
+  systems scored on the same resampled test sets);
+- the win rate: the share of (target, budget, seed) cases in which the strategy beats every
+  baseline;
+- forgetting: whether each strategy's seed mean ever drops below the previous budget's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from demux_core.evaluation import resampled_main
+
+RESAMPLES = 1000
+
+
+@dataclass
+class TargetRun:
+    """One run folder: the test gold labels and predictions by (strategy, seed, budget)."""
+
+    name: str
+    task: str
+    tag_scheme: str
+    gold: list
+    predictions: dict[tuple[str, int, int], list] = field(default_factory=dict)
+
+    @property
+    def strategies(self) -> list[str]:
+        return sorted({key[0] for key in self.predictions})
+
+    @property
+    def budgets(self) -> list[int]:
+        return sorted({key[2] for key in self.predictions})
+
+    def seeds(self, strategy: str, budget: int) -> list[int]:
+        return sorted(s for (name, s, b) in self.predictions if name == strategy and b == budget)
+
+
+def read_run(folder: str | Path, name: str | None = None) -> TargetRun:
+    """Load one run folder (it needs ``predictions.jsonl``)."""
+    folder = Path(folder)
+    settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
+    config = settings["config"]
+    lines = (folder / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    run = TargetRun(
+        name or folder.name,
+        config["task"],
+        config["round"].get("tag_scheme", "bio"),
+        json.loads(lines[0])["gold"],
+    )
+    for line in lines[1:]:
+        record = json.loads(line)
+        predicted = record["predictions"]
+        if run.task == "token":
+            predicted = [tuple(tags) for tags in predicted]
+        run.predictions[(record["strategy"], record["seed"], record["budget_used"])] = predicted
+    run.gold = [tuple(tags) for tags in run.gold] if run.task == "token" else run.gold
+    return run
+
+
+def read_runs(folders: list[Path]) -> list[TargetRun]:
+    """Load run folders, merging those that differ only by a ``-s<seed>`` suffix.
+
+    A study may run each (target, seed) as its own folder (``ner-twi-s0``, ``ner-twi-s1``):
+    they become one :class:`TargetRun` named ``ner-twi``. Merged runs must share the test set.
+    """
+    merged: dict[str, TargetRun] = {}
+    for folder in folders:
+        name = re.sub(r"-s\d+$", "", Path(folder).name)
+        run = read_run(folder, name)
+        if name not in merged:
+            merged[name] = run
+            continue
+        if merged[name].gold != run.gold:
+            raise ValueError(f"{folder}: its test set differs from the other {name} runs")
+        merged[name].predictions.update(run.predictions)
+    return list(merged.values())
+
+
+def _weights(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES).astype(np.float64)
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
+    low, high = np.quantile(values, [0.025, 0.975])
+    return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A seed mean with its interval (metric points x100)."""
+
+    mean: float
+    low: float
+    high: float
+    seeds: int
+
+    def text(self) -> str:
+        return f"{self.mean:.1f} [{self.low:.1f}, {self.high:.1f}]"
+
+
+def _seed_mean(run: TargetRun, strategy: str, budget: int, weights: np.ndarray, seeds):
+    point = np.mean([_main(run, run.predictions[(strategy, s, budget)]) for s in seeds])
+    resampled = np.mean(
+        [
+            resampled_main(run.gold, run.predictions[(strategy, s, budget)], run.task, weights,
+                           run.tag_scheme)
+            for s in seeds
+        ],
+        axis=0,
+    )  # fmt: skip
+    return 100 * point, 100 * resampled
+
+
+def _main(run: TargetRun, predicted: list) -> float:
+    ones = np.ones((1, len(run.gold)))
+    return float(resampled_main(run.gold, predicted, run.task, ones, run.tag_scheme)[0])
+
+
+def strategy_table(run: TargetRun) -> dict[str, dict[int, Cell]]:
+    """strategy -> budget -> seed mean with a 95 % interval over test examples."""
+    weights = _weights(len(run.gold))
+    table: dict[str, dict[int, Cell]] = defaultdict(dict)
+    for strategy in run.strategies:
+        for budget in run.budgets:
+            seeds = run.seeds(strategy, budget)
+            if not seeds:
+                continue
+            point, resampled = _seed_mean(run, strategy, budget, weights, seeds)
+            table[strategy][budget] = Cell(point, *_interval(resampled), len(seeds))
+    return dict(table)
+
+
+def gain_table(
+    run: TargetRun, strategy: str, baselines: tuple[str, ...]
+) -> dict[str, dict[int, Cell]]:
+    """baseline -> budget -> paired gain of ``strategy`` over it (seeds both have)."""
+    weights = _weights(len(run.gold))
+    gains: dict[str, dict[int, Cell]] = defaultdict(dict)
+    for baseline in baselines:
+        for budget in run.budgets:
+            seeds = sorted(set(run.seeds(strategy, budget)) & set(run.seeds(baseline, budget)))
+            if not seeds or budget == 0:
+                continue
+            ours, ours_resampled = _seed_mean(run, strategy, budget, weights, seeds)
+            theirs, theirs_resampled = _seed_mean(run, baseline, budget, weights, seeds)
+            interval = _interval(ours_resampled - theirs_resampled)
+            gains[baseline][budget] = Cell(ours - theirs, *interval, len(seeds))
+    return dict(gains)
+
+
+def win_cases(run: TargetRun, strategy: str, baselines: tuple[str, ...]) -> list[bool]:
+    """One entry per (budget > 0, seed) that every strategy has: beats every baseline."""
+    cases = []
+    for budget in run.budgets:
+        if budget == 0:
+            continue
+        seeds = set(run.seeds(strategy, budget))
+        for baseline in baselines:
+            seeds &= set(run.seeds(baseline, budget))
+        for seed in sorted(seeds):
+            ours = _main(run, run.predictions[(strategy, seed, budget)])
+            theirs = [_main(run, run.predictions[(b, seed, budget)]) for b in baselines]
+            cases.append(ours > max(theirs))
+    return cases
+
+
+def forgetting(table: dict[str, dict[int, Cell]]) -> list[tuple[str, int, float]]:
+    """(strategy, budget, drop) wherever a seed mean is below the previous budget's."""
+    drops = []
+    for strategy, by_budget in table.items():
+        budgets = sorted(by_budget)
+        for before, after in zip(budgets, budgets[1:], strict=False):
+            drop = by_budget[after].mean - by_budget[before].mean
+            if drop < 0:
+                drops.append((strategy, after, drop))
+    return drops
+
+
+def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, ...]) -> str:
+    """The study's tables for ``runs`` (one per target language) as markdown."""
+    lines: list[str] = []
+    all_cases: list[bool] = []
+    for run in runs:
+        table = strategy_table(run)
+        budgets = run.budgets
+        lines += [f"**{run.name}** (seed mean [95 % CI over test examples], x100)", ""]
+        lines += ["| strategy | " + " | ".join(f"{b} labels" for b in budgets) + " |"]
+        lines += ["|---" * (len(budgets) + 1) + "|"]
+        for name, by_budget in table.items():
+            cells = [by_budget[b].text() if b in by_budget else "" for b in budgets]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        gains = gain_table(run, strategy, baselines)
+        for baseline, by_budget in gains.items():
+            cells = [by_budget[b].text() if b in by_budget else "" for b in budgets]
+            lines.append(f"| gain vs {baseline} | " + " | ".join(cells) + " |")
+        cases = win_cases(run, strategy, baselines)
+        all_cases += cases
+        drops = forgetting(table)
+        worst = min(drops, key=lambda d: d[2]) if drops else None
+        lines += [
+            "",
+            f"{strategy} beats {' and '.join(baselines)} in {sum(cases)}/{len(cases)} "
+            f"(budget, seed) cases; "
+            + (
+                f"largest drop of a seed mean from one budget to the next: {worst[2]:.1f} "
+                f"({worst[0]}, {worst[1]} labels)."
+                if worst
+                else "no seed mean drops from one budget to the next."
+            ),
+            "",
+        ]
+    rate = 100 * sum(all_cases) / max(len(all_cases), 1)
+    lines.append(f"Overall: {sum(all_cases)}/{len(all_cases)} cases ({rate:.0f} %).")
+    return "\n".join(lines) + "\n"
+
+
+def plot_study(runs: list[TargetRun], path: Path, title: str) -> Path:
+    """One learning-curve panel per target (seed mean, band = 95 % interval)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.6), dpi=110)
+    for axis, run in zip(np.atleast_1d(axes), runs, strict=True):
+        for name, by_budget in strategy_table(run).items():
+            budgets = sorted(by_budget)
+            means = [by_budget[b].mean for b in budgets]
+            axis.plot(budgets, means, marker="o", label=name)
+            axis.fill_between(
+                budgets, [by_budget[b].low for b in budgets], [by_budget[b].high for b in budgets],
+                alpha=0.08,
+            )  # fmt: skip
+        axis.set_title(run.name, fontsize=10)
+        axis.set_xlabel("labels acquired")
+        axis.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("target test score (x100)")
+    np.atleast_1d(axes)[0].legend(fontsize=7)
+    figure.suptitle(title, fontsize=11)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path

@@ -1,0 +1,97 @@
+import json
+
+import pytest
+
+from demux_core.cli import main
+from demux_core.study import (
+    forgetting,
+    gain_table,
+    read_runs,
+    strategy_table,
+    study_markdown,
+    win_cases,
+)
+
+GOLD = ["a", "b"] * 10  # 20 test sentences
+
+
+def _predictions(correct: int) -> list[str]:
+    """The first ``correct`` predictions right, the rest wrong."""
+    flip = {"a": "b", "b": "a"}
+    return [g if i < correct else flip[g] for i, g in enumerate(GOLD)]
+
+
+def _write_run(folder, correct_by_key, gold=GOLD):
+    folder.mkdir(parents=True)
+    config = {"task": "sequence", "round": {"tag_scheme": "bio"}}
+    (folder / "settings.json").write_text(json.dumps({"config": config}))
+    lines = [json.dumps({"gold": gold})]
+    for (strategy, seed, budget), correct in correct_by_key.items():
+        record = {"strategy": strategy, "seed": seed, "round": 0, "budget_used": budget}
+        lines.append(json.dumps({**record, "predictions": _predictions(correct)}))
+    (folder / "predictions.jsonl").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def _keys(seed):
+    return {
+        ("knn-uncertainty", seed, 0): 10,
+        ("knn-uncertainty", seed, 10): 16 + seed,
+        ("random", seed, 0): 10,
+        ("random", seed, 10): 8,
+        ("egalitarian", seed, 0): 10,
+        ("egalitarian", seed, 10): 12 - seed,
+    }
+
+
+@pytest.fixture
+def runs(tmp_path):
+    folders = [_write_run(tmp_path / f"sib-amh-s{s}", _keys(s)) for s in (0, 1)]
+    folders.append(_write_run(tmp_path / "sib-yor", _keys(0)))
+    return read_runs(folders)
+
+
+def test_seed_folders_merge_into_one_target(runs):
+    assert [run.name for run in runs] == ["sib-amh", "sib-yor"]
+    assert runs[0].seeds("knn-uncertainty", 10) == [0, 1]
+
+
+def test_seed_means_gains_and_intervals(runs):
+    table = strategy_table(runs[0])
+    knn = table["knn-uncertainty"][10]
+    assert knn.mean == pytest.approx(100 * (16 + 17) / 2 / 20)  # 82.5
+    assert knn.low <= knn.mean <= knn.high and knn.seeds == 2
+    gains = gain_table(runs[0], "knn-uncertainty", ("random", "egalitarian"))
+    assert gains["random"][10].mean == pytest.approx(82.5 - 40.0)
+    assert gains["random"][10].low > 0  # paired: the whole interval is a gain
+    assert 0 not in gains["random"]  # no gain is reported for the zero-shot model
+
+
+def test_win_cases_and_forgetting(runs):
+    assert win_cases(runs[0], "knn-uncertainty", ("random", "egalitarian")) == [True, True]
+    drops = forgetting(strategy_table(runs[0]))
+    assert ("random", 10) in {(name, budget) for name, budget, _ in drops}
+    assert all(name != "knn-uncertainty" for name, _, _ in drops)
+    text = study_markdown(runs, "knn-uncertainty", ("random", "egalitarian"))
+    assert "Overall: 3/3 cases (100 %)" in text and "| gain vs random |" in text
+
+
+def test_runs_with_different_test_sets_are_not_merged(tmp_path):
+    first = _write_run(tmp_path / "x-s0", _keys(0))
+    second = _write_run(tmp_path / "x-s1", _keys(1), gold=["b", "a"] * 10)
+    with pytest.raises(ValueError, match="test set differs"):
+        read_runs([first, second])
+
+
+def test_study_command_writes_tables_and_curves(tmp_path, capsys):
+    folders = [str(_write_run(tmp_path / f"r-s{s}", _keys(s))) for s in (0, 1)]
+    assert main(["study", *folders, "--out", str(tmp_path / "out")]) == 0
+    assert (
+        "knn-uncertainty beats random and egalitarian"
+        in (tmp_path / "out" / "study.md").read_text()
+    )
+    assert (tmp_path / "out" / "curves.png").stat().st_size > 1000
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["study", str(empty), "--out", str(tmp_path / "o2")]) == 2
+    assert "no predictions.jsonl" in capsys.readouterr().err
