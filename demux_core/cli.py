@@ -38,9 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--test-size", type=int)
     data.add_argument("--seed-size", type=int)
     data.add_argument(
-        "--heldout", type=Path, help="labeled SOURCE-language set for model selection (--keep-best)"
+        "--heldout",
+        nargs="+",
+        type=Path,
+        help="labeled SOURCE-language file(s) for model selection (--keep-best)",
     )
-    data.add_argument("--heldout-size", type=int)
+    data.add_argument("--heldout-size", type=int, help="deterministic sample per held-out file")
     data.add_argument("--labels", help="comma-separated label schema (default: from the data)")
     data.add_argument("--tag-scheme", default="bio", choices=("bio", "pos"))
     run = sim.add_argument_group("experiment")
@@ -174,7 +177,9 @@ def _load_pools(args):
         target=read(args.target_pool, args.target_pool_size, "tgt"),
         test=read(args.target_test, args.test_size, "test") if args.target_test else (),
         seed=read(args.seed_set, args.seed_size, "seed") if args.seed_set else (),
-        heldout=read(args.heldout, args.heldout_size, "heldout") if args.heldout else (),
+        heldout=[
+            e for path in args.heldout or () for e in read(path, args.heldout_size, "heldout")
+        ],
     )
 
 
@@ -264,7 +269,9 @@ def simulate(args) -> int:
     pools = _load_pools(args)
     config = _config(args, _labels(args, pools))
     args.out.mkdir(parents=True, exist_ok=True)
-    sizes = {name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed")}
+    sizes = {
+        name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed", "heldout")
+    }
     settings = {"sizes": sizes, "config": describe(config), "argv": sys.argv[1:]}
     (args.out / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
     total = len(config.strategies) * len(config.seeds) * (len(config.schedule) + 1)

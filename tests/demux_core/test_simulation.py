@@ -64,7 +64,7 @@ def test_simulate_writes_tidy_csv_plot_and_summary(data, tiny_model_dir, tmp_pat
     )
     assert (out / "curves.png").stat().st_size > 1000
     settings = json.loads((out / "settings.json").read_text())
-    assert settings["sizes"] == {"source": 24, "target": 6, "test": 9, "seed": 9}
+    assert settings["sizes"] == {"source": 24, "target": 6, "test": 9, "seed": 9, "heldout": 0}
     with open(out / "results.csv", newline="") as handle:
         assert next(csv.reader(handle))[:4] == ["strategy", "seed", "round", "budget_used"]
 
@@ -187,3 +187,14 @@ def test_target_rows_sample_per_seed():
     assert len(half) == 5 and len(set(half)) == 5
     assert np.array_equal(half, target_rows(10, 0.5, 0))
     assert not np.array_equal(half, target_rows(10, 0.5, 1))
+
+
+def test_heldout_may_span_several_source_language_files(data, tiny_model_dir, tmp_path):
+    out = tmp_path / "heldout"
+    argv = _base_argv(data, tiny_model_dir, out)
+    argv += ["--heldout", *map(str, data["source"]), "--heldout-size", "2"]
+    argv += ["--budgets", "2", "--seeds", "0", "--strategies", "random"]
+    assert main(argv) == 0
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["sizes"]["heldout"] == 4  # 2 per file
+    assert settings["config"]["round"]["training"]["keep_best"] is True  # the default recipe
