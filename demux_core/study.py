@@ -179,6 +179,25 @@ def win_cases(run: TargetRun, strategy: str, baselines: tuple[str, ...]) -> list
     return cases
 
 
+def unchanged_rounds(run: TargetRun) -> tuple[int, int]:
+    """(rounds whose test predictions equal the previous round's, rounds) over all strategies.
+
+    With ``keep_best`` an unchanged round almost always means the held-out set preferred the
+    starting weights to every trained epoch.
+    """
+    budgets = run.budgets
+    same = total = 0
+    for (strategy, seed, budget), predicted in run.predictions.items():
+        if budget == 0:
+            continue
+        before = budgets[budgets.index(budget) - 1]
+        previous = run.predictions.get((strategy, seed, before))
+        if previous is not None:
+            total += 1
+            same += previous == predicted
+    return same, total
+
+
 def forgetting(table: dict[str, dict[int, Cell]]) -> list[tuple[str, int, float]]:
     """(strategy, budget, drop) wherever a seed mean is below the previous budget's."""
     drops = []
@@ -210,6 +229,7 @@ def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, .
             lines.append(f"| gain vs {baseline} | " + " | ".join(cells) + " |")
         cases = win_cases(run, strategy, baselines)
         all_cases += cases
+        same, rounds = unchanged_rounds(run)
         drops = forgetting(table)
         worst = min(drops, key=lambda d: d[2]) if drops else None
         lines += [
@@ -221,7 +241,8 @@ def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, .
                 f"({worst[0]}, {worst[1]} labels)."
                 if worst
                 else "no seed mean drops from one budget to the next."
-            ),
+            )
+            + f" Rounds that left every test prediction unchanged: {same}/{rounds}.",
             "",
         ]
     rate = 100 * sum(all_cases) / max(len(all_cases), 1)

@@ -74,6 +74,7 @@ def test_win_cases_and_forgetting(runs):
     assert all(name != "knn-uncertainty" for name, _, _ in drops)
     text = study_markdown(runs, "knn-uncertainty", ("random", "egalitarian"))
     assert "Overall: 3/3 cases (100 %)" in text and "| gain vs random |" in text
+    assert "Rounds that left every test prediction unchanged: 0/6" in text
 
 
 def test_runs_with_different_test_sets_are_not_merged(tmp_path):
@@ -95,3 +96,11 @@ def test_study_command_writes_tables_and_curves(tmp_path, capsys):
     empty.mkdir()
     assert main(["study", str(empty), "--out", str(tmp_path / "o2")]) == 2
     assert "no predictions.jsonl" in capsys.readouterr().err
+
+
+def test_unchanged_rounds_count_identical_predictions(tmp_path):
+    from demux_core.study import unchanged_rounds
+
+    keys = {("random", 0, 0): 10, ("random", 0, 10): 10, ("random", 0, 50): 12}
+    (run,) = read_runs([_write_run(tmp_path / "u", keys)])
+    assert unchanged_rounds(run) == (1, 2)
