@@ -128,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--keep-best",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="keep the best epoch on --heldout, epoch 0 included (default on; needs --heldout)",
+        default=False,
+        help="keep the best epoch on --heldout, epoch 0 included (needs --heldout)",
     )
     sim.add_argument("--out", type=Path, required=True, help="output folder")
     sim.add_argument("--title", default="DeMuX simulation")

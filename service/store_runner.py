@@ -6,8 +6,9 @@ model starts from the newest earlier checkpoint of the project, else from a warm
 the seed pool (when it has labels), else from the bare pre-trained encoder. A checkpoint
 folder holds ``trained_keys.json``: the source examples it was trained on, so the next round
 trains on the new labels only (``init_from="previous"``), with the recipe of
-``TrainingConfig``'s defaults: replayed seed examples and the best epoch on a held-out part
-of the seed pool (see ``docs/results.md``).
+``TrainingConfig``'s defaults: twice as many replayed seed examples as new labels (see
+``docs/results.md``); a project setting ``keep_best`` adds model selection on a held-out part
+of the seed pool.
 """
 
 from __future__ import annotations
@@ -52,16 +53,17 @@ def _previous_checkpoint(store: Any, round_number: int) -> Path | None:
     return None
 
 
-def _seed_split(store: Any) -> tuple[list, list]:
-    """The labeled seed pool, split into (warm start + replay part, held-out part).
+def _seed_split(store: Any, keep_best: bool) -> tuple[list, list]:
+    """The labeled seed pool as (warm start + replay part, held-out part).
 
-    The held-out part (20 %, at most 60 examples, never trained on) lets every round keep
-    its best epoch, the starting weights included, so a round cannot lose what the model
-    knew in the seed language.
+    With ``keep_best`` (project setting ``keep_best``; off by default) 20 % of the pool, at
+    most 60 examples, is held out and never trained on, and every round keeps its best epoch
+    on it, the starting weights included. Without it the whole pool trains.
     """
     from demux_core.round_training import split_heldout
 
-    return split_heldout([e for e in store.pool_examples("seed") if e.gold is not None])
+    seed = [e for e in store.pool_examples("seed") if e.gold is not None]
+    return split_heldout(seed) if keep_best else (seed, [])
 
 
 def _start_model(store: Any, info: Any, round_number: int, training: Any):
@@ -78,7 +80,7 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
     from demux_core.task_model import resolve_model_source
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
-    seed, _heldout = _seed_split(store)
+    seed, _heldout = _seed_split(store, training.keep_best)
     if seed and info.labels:
         current = store.current_round()
         store.set_round_status(current.id, "training", progress=0.0,
@@ -110,6 +112,7 @@ class StoreRoundRunner:
                 epochs=int(settings.get("epochs", 3)),
                 head_learning_rate=float(settings.get("head_learning_rate", HEAD_LR)),
                 min_steps=int(settings.get("min_steps", MIN_STEPS)),
+                keep_best=bool(settings.get("keep_best", False)),
             ),
             engine=str(settings.get("engine", "local")),
         )  # fmt: skip
@@ -134,7 +137,7 @@ class StoreRoundRunner:
         earlier = [example for key, example in labeled.items() if key in trained]
         picked = sorted({sel.position for r in store.rounds() if r.id != round_id
                          for sel in store.selections(r.id)})  # fmt: skip
-        seed, heldout = _seed_split(store)
+        seed, heldout = _seed_split(store, config.training.keep_best)
         pools = Pools(
             source=[s.example for s in source], target=store.pool_examples("target"),
             test=[e for e in store.pool_examples("test") if e.gold is not None],

@@ -197,4 +197,5 @@ def test_heldout_may_span_several_source_language_files(data, tiny_model_dir, tm
     assert main(argv) == 0
     settings = json.loads((out / "settings.json").read_text())
     assert settings["sizes"]["heldout"] == 4  # 2 per file
-    assert settings["config"]["round"]["training"]["keep_best"] is True  # the default recipe
+    training = settings["config"]["round"]["training"]
+    assert training["keep_best"] is False and training["seed_replay"] is True  # the defaults

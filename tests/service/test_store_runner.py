@@ -63,8 +63,10 @@ def test_rounds_hold_out_part_of_the_seed_pool_for_keep_best(tmp_path, monkeypat
         NewProject("split", "sequence", TOPICS, settings=settings), pools
     )
     store = open_store(path)
-    train, heldout = _seed_split(store)
+    train, heldout = _seed_split(store, keep_best=True)
     assert len(train) == 24 and len(heldout) == 6
     assert not {e.id for e in train} & {e.id for e in heldout}
-    assert _seed_split(store) == (train, heldout)  # the same split every round
+    assert _seed_split(store, keep_best=True) == (train, heldout)  # the same split every round
+    everything, none = _seed_split(store, keep_best=False)  # the default: all of it trains
+    assert len(everything) == 30 and none == []
     store.close()
