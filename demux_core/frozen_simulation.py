@@ -16,23 +16,21 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from demux_core.evaluation import bootstrap_ci, evaluate
+from demux_core.evaluation import evaluate
 from demux_core.examples import Example, TaskType
 from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
 from demux_core.head_scoring import HeadScores, labeled_rows, score_features
 from demux_core.head_training import LinearHead, fit_head
 from demux_core.labels import gold_labels
 from demux_core.rounds import Pools
-from demux_core.simulation import ResultRow, SimulationConfig
+from demux_core.simulation import ResultRow, SimulationConfig, metrics_row
 from demux_core.strategies import select_with_details
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-
-BOOTSTRAP_RESAMPLES = 1000
 
 
 @dataclass(frozen=True)
@@ -106,9 +104,10 @@ def run_frozen_experiment(
     seed_scores = fitter.score(seed_head, features.source)
     zero_shot = _evaluated(config, pools, features, fitter, seed_head)
     shared_seconds = time.perf_counter() - clock
+    zero_shot_row = _row(config, pools, "", 0, 0, 0, zero_shot, shared_seconds, {})
     for strategy in config.strategies:
         for seed in config.seeds:
-            yield _row(strategy, seed, 0, 0, zero_shot, shared_seconds, {})
+            yield replace(zero_shot_row, strategy=strategy, seed=seed)
             yield from _one_run(config, pools, features, fitter, seed_scores, strategy, seed)
 
 
@@ -146,49 +145,25 @@ def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> It
         picked.extend(batch)
         head = fitter.fit(picked)
         scores = fitter.score(head, features.source)
-        evaluated = _evaluated(config, pools, features, fitter, head)
+        metrics = _evaluated(config, pools, features, fitter, head)
         counts = Counter(pools.source[i].language for i in batch)
         seconds = time.perf_counter() - clock
-        yield _row(strategy, seed, number, len(picked), evaluated, seconds, counts)
+        yield _row(config, pools, strategy, seed, number, len(picked), metrics, seconds, counts)
 
 
-@dataclass(frozen=True)
-class _Evaluation:
-    metric: str
-    value: float
-    ci: tuple[float, float]
-    per_language: dict[str, float]
-    predictions: tuple
-
-
-def _evaluated(config, pools, features, fitter, head) -> _Evaluation | None:
+def _evaluated(config, pools, features, fitter, head):
+    """Test metrics of ``head`` (None without a test set); predictions ride along."""
     if features.test is None:
         return None
     predicted = fitter.score(head, features.test).predictions
-    gold = gold_labels(pools.test)
     languages = [example.language for example in pools.test]
     scheme = config.round.tag_scheme
-    metrics = evaluate(config.task, gold, predicted, languages, tag_scheme=scheme)
-    name = next(n for n in ("f1", "accuracy") if metrics.values.get(n) == metrics.main)
-    ci = bootstrap_ci(gold, predicted, config.task, BOOTSTRAP_RESAMPLES, seed=0, tag_scheme=scheme)
-    per_language = {lang: values[name] for lang, values in metrics.per_language.items()}
-    return _Evaluation(name, metrics.main, ci[name], per_language, tuple(predicted))
+    return evaluate(config.task, gold_labels(pools.test), predicted, languages, tag_scheme=scheme)
 
 
-def _row(strategy, seed, number, used, evaluated, seconds, counts) -> ResultRow:
-    if evaluated is None:
-        return ResultRow(strategy, seed, number, used, "", float("nan"), seconds, dict(counts), {})
-    return ResultRow(
-        strategy,
-        seed,
-        number,
-        used,
-        evaluated.metric,
-        evaluated.value,
-        seconds,
-        dict(sorted(counts.items())),
-        evaluated.per_language,
-        evaluated.ci[0],
-        evaluated.ci[1],
-        evaluated.predictions,
+def _row(config, pools, strategy, seed, number, used, metrics, seconds, counts) -> ResultRow:
+    task_and_scheme = (config.task, config.round.tag_scheme)
+    picked = dict(sorted(counts.items()))
+    return metrics_row(
+        strategy, seed, number, used, metrics, seconds, picked, pools.test, task_and_scheme
     )

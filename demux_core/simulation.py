@@ -236,7 +236,7 @@ def run_experiment(
 def _zero_shot_row(
     strategy: str, seed: int, shared: RoundOutcome, seconds: float, test, task_scheme: tuple
 ) -> ResultRow:
-    return _metrics_row(strategy, seed, 0, 0, shared.test_metrics, seconds, {}, test, task_scheme)
+    return metrics_row(strategy, seed, 0, 0, shared.test_metrics, seconds, {}, test, task_scheme)
 
 
 def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iterator[ResultRow]:
@@ -275,7 +275,7 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
         labeled.extend(new_labels)
         model = outcome.model
         languages = Counter(pools.source[i].language for i in batch)
-        yield _metrics_row(
+        yield metrics_row(
             strategy,
             seed,
             number,
@@ -289,7 +289,7 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
         selection = outcome.selection
 
 
-def _metrics_row(strategy, seed, number, used, metrics, seconds, picked, test, task_and_scheme):
+def metrics_row(strategy, seed, number, used, metrics, seconds, picked, test, task_and_scheme):
     """A result row with a bootstrap CI over the test examples (when there is a test set)."""
     name = _metric_name(metrics)
     ci = (float("nan"), float("nan"))
