@@ -7,9 +7,7 @@ of the pools with it (which also gives the zero-shot test metric).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -20,21 +18,8 @@ from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
 from demux_core.labels import with_label
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
-from demux_core.task_model import META_FILE, TaskModel, load_checkpoint_tokenizer
-
-# The training settings that change a warm-start checkpoint (its cache key).
-WARM_START_FIELDS = (
-    "epochs",
-    "learning_rate",
-    "head_learning_rate",
-    "batch_size",
-    "weight_decay",
-    "warmup_ratio",
-    "max_grad_norm",
-    "max_length",
-    "freeze_word_embeddings",
-    "seed",
-)
+from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_core.warm_start_cache import warm_start_model
 
 
 @dataclass(frozen=True)
@@ -136,58 +121,6 @@ class ResultRow:
 def prefixed(examples: Sequence[Example], pool: str) -> list[Example]:
     """Copies with pool/language-prefixed ids, unique across the files of a pool."""
     return [replace(e, id=f"{pool}:{e.language}:{e.id}") for e in examples]
-
-
-def warm_start_model(
-    config: SimulationConfig, pools: Pools, cache_root: Path, show_bars: bool = True
-) -> Path:
-    """Fine-tune the base model on the labeled seed set once; reuse the checkpoint after."""
-    from demux_core.round_training import warm_start
-
-    key = _warm_start_key(config, pools.seed)
-    folder = cache_root / f"warm_start-{key}"
-    if (folder / META_FILE).is_file():
-        return folder
-    training = config.warm_start.training
-    tokenizer = _tokenizer_for(config.model)
-    if pools.seed and config.tune_encoder_on_seed:
-        model = warm_start(
-            config.model,
-            config.task,
-            config.labels,
-            pools.seed,
-            training,
-            tokenizer=tokenizer,
-            pooling=config.pooling,
-            progress=show_bars,
-        )
-    else:  # no seed set (or told not to tune on it): the bare pre-trained encoder
-        model = TaskModel.from_pretrained(
-            config.model, config.task, config.labels, config.pooling, seed=training.seed
-        )
-    scratch = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(scratch, ignore_errors=True)
-    model.save(scratch, round_id=0, tokenizer=tokenizer)
-    scratch.rename(folder)  # a killed warm start never leaves a folder that looks complete
-    return folder
-
-
-def _tokenizer_for(spec: str | None):
-    from demux_core.models import load_tokenizer
-
-    return load_tokenizer(spec)
-
-
-def _warm_start_key(config: SimulationConfig, seed_examples: Sequence[Example]) -> str:
-    training = config.warm_start.training
-    relevant = (config.model, config.task, config.labels, config.pooling)
-    relevant += tuple(getattr(training, name) for name in WARM_START_FIELDS)
-    if not config.tune_encoder_on_seed:
-        relevant += ("pre-trained encoder",)
-    digest = hashlib.sha1(repr(relevant).encode())
-    for example in seed_examples:
-        digest.update(repr(example).encode())
-    return digest.hexdigest()[:12]
 
 
 def run_experiment(
