@@ -259,6 +259,7 @@ def simulate(args) -> int:
     from tqdm import tqdm
 
     from demux_core.reporting import (
+        picks_markdown,
         plot_curves,
         stream_predictions,
         summary_markdown,
@@ -289,6 +290,10 @@ def simulate(args) -> int:
         rows = write_rows(experiment, args.out / "results.csv")
     plot_curves(rows, args.out / "curves.png", args.title)
     summary = summary_markdown(rows)
+    for by in ("language", "label"):
+        table = picks_markdown(rows, by)
+        if table:
+            summary += f"\nShare of the picks per source {by} (all seeds and rounds)\n\n{table}"
     (args.out / "summary.md").write_text(summary)
     print(summary)
     return 0

@@ -26,7 +26,7 @@ from demux_core.examples import Example, TaskType
 from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
 from demux_core.head_scoring import HeadScores, labeled_rows, score_features
 from demux_core.head_training import LinearHead, fit_head
-from demux_core.labels import gold_labels
+from demux_core.labels import gold_labels, label_counts
 from demux_core.rounds import Pools
 from demux_core.simulation import ResultRow, SimulationConfig, metrics_row
 from demux_core.strategies import select_with_details
@@ -148,7 +148,10 @@ def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> It
         metrics = _evaluated(config, pools, features, fitter, head)
         counts = Counter(pools.source[i].language for i in batch)
         seconds = time.perf_counter() - clock
-        yield _row(config, pools, strategy, seed, number, len(picked), metrics, seconds, counts)
+        labels = label_counts([pools.source[i] for i in batch], config.round.tag_scheme)
+        yield _row(
+            config, pools, strategy, seed, number, len(picked), metrics, seconds, counts, labels
+        )
 
 
 def _evaluated(config, pools, features, fitter, head):
@@ -161,9 +164,11 @@ def _evaluated(config, pools, features, fitter, head):
     return evaluate(config.task, gold_labels(pools.test), predicted, languages, tag_scheme=scheme)
 
 
-def _row(config, pools, strategy, seed, number, used, metrics, seconds, counts) -> ResultRow:
+def _row(
+    config, pools, strategy, seed, number, used, metrics, seconds, counts, labels=None
+) -> ResultRow:
     task_and_scheme = (config.task, config.round.tag_scheme)
     picked = dict(sorted(counts.items()))
     return metrics_row(
-        strategy, seed, number, used, metrics, seconds, picked, pools.test, task_and_scheme
+        strategy, seed, number, used, metrics, seconds, picked, pools.test, task_and_scheme, labels
     )

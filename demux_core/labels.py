@@ -41,3 +41,43 @@ def gold_labels(examples: Sequence[Example]) -> list:
         else:
             labels.append(example.gold)
     return labels
+
+
+NO_ENTITY = "(no entity)"
+
+
+def label_counts(examples: Sequence[Example], tag_scheme: str = "bio") -> dict[str, int]:
+    """How the gold labels of ``examples`` are spread, to see what a strategy picked.
+
+    Units depend on the task: sequence and pair examples count once under their class;
+    NER (``tag_scheme="bio"``) sentences count once under every entity type they contain,
+    or under ``"(no entity)"``; POS tags count per word; QA examples count as ``"answer"``
+    or ``"no answer"``. Unlabeled examples are skipped.
+
+    Returns
+    -------
+    dict of str to int
+        Sorted by label.
+    """
+    counts: dict[str, int] = {}
+
+    def add(label: str, n: int = 1) -> None:
+        counts[label] = counts.get(label, 0) + n
+
+    for example in examples:
+        if isinstance(example, QAExample):
+            if example.answer_start is not None:
+                add("answer" if example.answer_text else "no answer")
+        elif isinstance(example, TokenExample):
+            if example.tags is None:
+                continue
+            if tag_scheme == "bio":
+                types = {tag[2:] for tag in example.tags if tag[:2] in ("B-", "I-")}
+                for entity_type in types or {NO_ENTITY}:
+                    add(entity_type)
+            else:
+                for tag in example.tags:
+                    add(tag)
+        elif example.gold is not None:
+            add(str(example.gold))
+    return dict(sorted(counts.items()))

@@ -24,6 +24,7 @@ CSV_FIELDS = (
     "per_language",
     "ci_low",
     "ci_high",
+    "picked_per_label",
 )
 
 
@@ -47,6 +48,7 @@ def write_rows(rows: Iterable[ResultRow], path: Path) -> list[ResultRow]:
                     json.dumps({k: round(v, 4) for k, v in row.per_language.items()}),
                     f"{row.ci_low:.4f}",
                     f"{row.ci_high:.4f}",
+                    json.dumps(row.picked_labels, ensure_ascii=False),
                 ]
             )
             handle.flush()
@@ -96,6 +98,7 @@ def read_rows(path: Path) -> list[ResultRow]:
                 json.loads(record["per_language"]),
                 float(record.get("ci_low") or "nan"),
                 float(record.get("ci_high") or "nan"),
+                picked_labels=json.loads(record.get("picked_per_label") or "{}"),
             )
             for record in csv.DictReader(handle)
         ]
@@ -157,12 +160,18 @@ def plot_curves(rows: Sequence[ResultRow], path: Path, title: str) -> Path:
     return path
 
 
-def picks_markdown(rows: Sequence[ResultRow]) -> str:
-    """Share of all picks per source language, per strategy (summed over seeds and rounds)."""
+def picks_markdown(rows: Sequence[ResultRow], by: str = "language") -> str:
+    """Share of all picks per source language (or gold label), per strategy.
+
+    Summed over seeds and rounds. ``by="label"`` reads ``picked_labels`` (units in
+    :func:`demux_core.labels.label_counts`); an empty string when no row has them.
+    """
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        for language, count in row.picked.items():
+        for language, count in (row.picked if by == "language" else row.picked_labels).items():
             totals[row.strategy][language] += count
+    if not totals:
+        return ""
     languages = sorted({lang for by_lang in totals.values() for lang in by_lang})
     lines = [
         "| strategy | " + " | ".join(languages) + " |",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
-from demux_core.labels import with_label
+from demux_core.labels import label_counts, with_label
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 from demux_core.warm_start_cache import warm_start_model
@@ -102,7 +102,11 @@ class SimulationConfig:
 
 @dataclass(frozen=True)
 class ResultRow:
-    """One line of the tidy results table."""
+    """One line of the tidy results table.
+
+    ``picked`` counts the round's picks per source language and ``picked_labels`` their gold
+    labels (units in :func:`demux_core.labels.label_counts`).
+    """
 
     strategy: str
     seed: int
@@ -116,6 +120,7 @@ class ResultRow:
     ci_low: float = float("nan")
     ci_high: float = float("nan")
     predictions: tuple = field(default=(), repr=False, compare=False)
+    picked_labels: dict[str, int] = field(default_factory=dict)
 
 
 def prefixed(examples: Sequence[Example], pool: str) -> list[Example]:
@@ -218,11 +223,23 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             dict(sorted(languages.items())),
             pools.test,
             (config.task, config.round.tag_scheme),
+            picked_labels=label_counts(new_labels, config.round.tag_scheme),
         )
         selection = outcome.selection
 
 
-def metrics_row(strategy, seed, number, used, metrics, seconds, picked, test, task_and_scheme):
+def metrics_row(
+    strategy,
+    seed,
+    number,
+    used,
+    metrics,
+    seconds,
+    picked,
+    test,
+    task_and_scheme,
+    picked_labels=None,
+):
     """A result row with a bootstrap CI over the test examples (when there is a test set)."""
     name = _metric_name(metrics)
     ci = (float("nan"), float("nan"))
@@ -248,6 +265,7 @@ def metrics_row(strategy, seed, number, used, metrics, seconds, picked, test, ta
         ci[0],
         ci[1],
         predictions,
+        dict(picked_labels or {}),
     )
 
 

@@ -1,5 +1,6 @@
 import csv
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -102,6 +103,9 @@ def test_picks_table_gives_each_strategys_language_shares():
     table = picks_markdown(rows)
     assert "| strategy | hau | ibo |" in table and "| knn | 50% | 50% |" in table
     assert round_seconds(rows) == (20.0, 30.0)  # the zero-shot row does not count
+    assert picks_markdown(rows, by="label") == ""  # no row knows its labels
+    labeled = [replace(rows[0], picked_labels={"sport": 3, "place": 1})]
+    assert "| knn | 25% | 75% |" in picks_markdown(labeled, by="label")
 
 
 def _base_argv(data, tiny_model_dir, out):
@@ -122,6 +126,7 @@ def test_frozen_head_recipe_follows_the_budget_schedule(data, tiny_model_dir, tm
     assert len(rows) == 2 * 2 * 3
     assert [r.budget_used for r in rows[:3]] == [0, 2, 5]
     assert all(sum(r.picked.values()) == {0: 0, 1: 2, 2: 3}[r.round] for r in rows)
+    assert all(sum(r.picked_labels.values()) == sum(r.picked.values()) for r in rows)
     assert all(r.ci_low <= r.value <= r.ci_high for r in rows)
     assert len({r.value for r in rows if r.round == 0}) == 1  # seed-set head shared
     assert len(list((tmp_path / "cache" / "features").glob("*.npz"))) == 4  # 4 pools, once
@@ -140,7 +145,19 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     rows = read_rows(out / "results.csv")
     assert [r.budget_used for r in rows] == [0, 2, 5]
     assert [sum(r.picked.values()) for r in rows] == [0, 2, 3]
+    assert [sum(r.picked_labels.values()) for r in rows] == [0, 2, 3]
+    assert set().union(*(r.picked_labels for r in rows)) <= set(CLASSES)
     assert all(r.ci_low <= r.value <= r.ci_high for r in rows)
+    assert "Share of the picks per source label" in (out / "summary.md").read_text()
+
+
+def test_results_written_before_picked_labels_existed_still_read(tmp_path):
+    path = tmp_path / "old.csv"
+    header = "strategy,seed,round,budget_used,metric,value,seconds,picked_per_language,"
+    header += "per_language,ci_low,ci_high"
+    path.write_text(header + '\nrandom,0,1,2,accuracy,0.5,1.0,"{""hau"": 2}",{},0.4,0.6\n')
+    (row,) = read_rows(path)
+    assert row.picked == {"hau": 2} and row.picked_labels == {}
 
 
 def test_frozen_head_recipe_needs_a_seed_set(data, tiny_model_dir, tmp_path, capsys):
