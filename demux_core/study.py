@@ -14,6 +14,7 @@ Reads each run folder written by ``python -m demux_core simulate`` (``settings.j
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections import defaultdict
@@ -36,6 +37,7 @@ class TargetRun:
     tag_scheme: str
     gold: list
     predictions: dict[tuple[str, int, int], list] = field(default_factory=dict)
+    picked_labels: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def strategies(self) -> list[str]:
@@ -68,7 +70,20 @@ def read_run(folder: str | Path, name: str | None = None) -> TargetRun:
             predicted = [tuple(tags) for tags in predicted]
         run.predictions[(record["strategy"], record["seed"], record["budget_used"])] = predicted
     run.gold = [tuple(tags) for tags in run.gold] if run.task == "token" else run.gold
+    _add_picked_labels(run, folder / "results.csv")
     return run
+
+
+def _add_picked_labels(run: TargetRun, results: Path) -> None:
+    """Sum each strategy's ``picked_per_label`` column (absent in older results files)."""
+    if not results.is_file():
+        return
+    with open(results, encoding="utf-8", newline="") as handle:
+        for record in csv.DictReader(handle):
+            counts = json.loads(record.get("picked_per_label") or "{}")
+            totals = run.picked_labels.setdefault(record["strategy"], {})
+            for label, count in counts.items():
+                totals[label] = totals.get(label, 0) + count
 
 
 def read_runs(folders: list[Path]) -> list[TargetRun]:
@@ -87,7 +102,25 @@ def read_runs(folders: list[Path]) -> list[TargetRun]:
         if merged[name].gold != run.gold:
             raise ValueError(f"{folder}: its test set differs from the other {name} runs")
         merged[name].predictions.update(run.predictions)
+        for strategy, counts in run.picked_labels.items():
+            totals = merged[name].picked_labels.setdefault(strategy, {})
+            for label, count in counts.items():
+                totals[label] = totals.get(label, 0) + count
     return list(merged.values())
+
+
+def label_shares_text(run: TargetRun) -> str:
+    """One line: each strategy's picks per gold label, as shares of its picks (or "")."""
+    parts = []
+    for strategy, counts in sorted(run.picked_labels.items()):
+        total = sum(counts.values())
+        if total:
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            shares = ", ".join(f"{label} {100 * n / total:.0f} %" for label, n in ranked)
+            parts.append(f"{strategy}: {shares}")
+    if not parts:
+        return ""
+    return "Gold labels of the picks (all seeds and budgets): " + "; ".join(parts) + "."
 
 
 def _weights(n: int, seed: int = 0) -> np.ndarray:
@@ -245,6 +278,9 @@ def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, .
             + f" Rounds that left every test prediction unchanged: {same}/{rounds}.",
             "",
         ]
+        shares = label_shares_text(run)
+        if shares:
+            lines += [shares, ""]
     rate = 100 * sum(all_cases) / max(len(all_cases), 1)
     lines.append(f"Overall: {sum(all_cases)}/{len(all_cases)} cases ({rate:.0f} %).")
     return "\n".join(lines) + "\n"

@@ -1,3 +1,4 @@
+import csv
 import json
 
 import pytest
@@ -104,3 +105,27 @@ def test_unchanged_rounds_count_identical_predictions(tmp_path):
     keys = {("random", 0, 0): 10, ("random", 0, 10): 10, ("random", 0, 50): 12}
     (run,) = read_runs([_write_run(tmp_path / "u", keys)])
     assert unchanged_rounds(run) == (1, 2)
+
+
+def test_label_shares_sum_over_merged_seed_folders(tmp_path):
+    from demux_core.study import label_shares_text
+
+    first = _write_run(tmp_path / "t-s0", _keys(0))
+    second = _write_run(tmp_path / "t-s1", _keys(1))
+    for folder, seed, counts in ((first, 0, {"a": 3, "b": 1}), (second, 1, {"a": 1, "b": 3})):
+        with open(folder / "results.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["strategy", "seed", "picked_per_label"])
+            writer.writerow(["random", seed, json.dumps(counts)])
+            writer.writerow(["knn-uncertainty", seed, json.dumps({"a": 4})])
+    (run,) = read_runs([first, second])
+    assert run.picked_labels == {"random": {"a": 4, "b": 4}, "knn-uncertainty": {"a": 8}}
+    text = label_shares_text(run)
+    assert "knn-uncertainty: a 100 %" in text and "random: a 50 %, b 50 %" in text
+    assert "Gold labels of the picks" in study_markdown([run], "knn-uncertainty", ("random",))
+
+
+def test_runs_without_label_columns_have_no_label_line(runs):
+    assert runs[0].picked_labels == {} and "Gold labels" not in study_markdown(
+        runs, "knn-uncertainty", ("random", "egalitarian")
+    )
