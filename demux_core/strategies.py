@@ -69,7 +69,8 @@ def random_strategy(inputs: SelectionInputs) -> Picked:
 def _equal_shares(capacity: np.ndarray, budget: int) -> np.ndarray:
     """Water-filling: each language gets ``budget // L``; a language with fewer points gives
     its remainder to the others, round after round. Returns counts (L,) int64 whose sum is at
-    most ``budget`` (the rest, < number of unfilled languages, is drawn at random)."""
+    most ``budget``; the rest is fewer than the languages with points left, each of which can
+    take one more."""
     shares = np.zeros(len(capacity), dtype=np.int64)
     open_ = np.ones(len(capacity), dtype=bool)
     remaining = budget
@@ -88,22 +89,28 @@ def _equal_shares(capacity: np.ndarray, budget: int) -> np.ndarray:
 def egalitarian(inputs: SelectionInputs) -> Picked:
     """Equal random share per source language (no score).
 
-    Languages are those with at least one selectable point, in sorted order; each language's
-    draw comes in turn, then the leftover points drawn uniformly from what remains.
+    Languages are those with at least one selectable point, in sorted order. Each gets an
+    equal share (water-filling around languages with too few points); when the budget does
+    not divide evenly, the leftover points go one each to distinct languages drawn at random
+    among those with points left, so shares differ by at most one (a budget below the number
+    of languages picks from that many different languages). Points within a language are
+    drawn uniformly.
     """
     rng = np.random.default_rng(inputs.seed)
     pool = np.flatnonzero(inputs.selectable)
     pool_languages = inputs.languages[pool]
     names = np.unique(pool_languages)
     members = [pool[pool_languages == name] for name in names]
-    shares = _equal_shares(np.array([len(m) for m in members], dtype=np.int64), inputs.budget)
+    capacity = np.array([len(m) for m in members], dtype=np.int64)
+    shares = _equal_shares(capacity, inputs.budget)
+    leftover = inputs.budget - int(shares.sum())
+    if leftover:
+        with_room = np.flatnonzero(capacity > shares)
+        shares[rng.choice(with_room, size=leftover, replace=False)] += 1
     picks = [
         rng.choice(m, size=int(s), replace=False) for m, s in zip(members, shares, strict=True)
     ]
-    chosen = np.concatenate(picks) if picks else np.empty(0, dtype=np.int64)
-    rest = np.setdiff1d(pool, chosen, assume_unique=True)
-    extra = rng.choice(rest, size=inputs.budget - len(chosen), replace=False)
-    return Picked(np.concatenate([chosen, extra]).astype(np.int64), 0)
+    return Picked(np.concatenate(picks).astype(np.int64), 0)
 
 
 def average_dist(inputs: SelectionInputs) -> Picked:

@@ -102,6 +102,24 @@ class TestEgalitarian(StrategyContract):
         # a has 2 < 31 // 3: both go, 29 left for b and c: 14 each, the last one at random.
         assert counts["a"] == 2 and {counts["b"], counts["c"]} == {14, 15}
 
+    @pytest.mark.parametrize("budget", [5, 13, 29])
+    @pytest.mark.parametrize("seed", range(5))
+    def test_leftover_goes_to_distinct_languages(self, budget, seed):
+        # 12 languages of 6 points: a budget that does not divide evenly is spread so that
+        # shares differ by at most one (a uniform draw of the leftover could stack them).
+        languages = np.repeat([f"l{i:02d}" for i in range(12)], 6)
+        picked = select(
+            "egalitarian",
+            source_emb=np.zeros((72, 2), dtype=np.float32),
+            target_emb=np.zeros((0, 2), dtype=np.float32),
+            uncertainty=np.zeros(72),
+            budget=budget,
+            languages=languages,
+            seed=seed,
+        )
+        counts = np.array([(languages[picked] == name).sum() for name in np.unique(languages)])
+        assert counts.sum() == budget and counts.max() - counts.min() <= 1
+
     def test_needs_languages(self, pool):
         with pytest.raises(SelectionError, match="'egalitarian' needs languages"):
             self.run({**pool, "languages": None})
