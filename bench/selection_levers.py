@@ -1,0 +1,189 @@
+"""How far the selection levers move the first round's picks (no fine-tuning).
+
+Rebuilds a frozen-head run from its ``settings.json`` (the same pools, the cached
+warm-start checkpoint and encoder features, the linear head fitted on the seed set), then
+picks budgets 10/50/100 from those zero-shot scores with each selection variant: the
+strategies, ``k`` (the first k-NN width of knn-uncertainty) and, for token tasks, how word
+margins become one number per sentence (``min`` / ``mean``). For every (variant, budget) it
+reports the share of the picks that default knn-uncertainty also picks, the gold labels of
+the picks (classes, or NER entity types per sentence), their source languages, their mean
+margin and their mean L2 distance to the nearest target sentence.
+
+A lever that leaves the picks (nearly) unchanged cannot change what a round learns; one
+that moves them is worth a fine-tuning run. Selection only, so it runs in seconds once the
+features are cached (the frozen-head run made them)::
+
+    .venv/bin/python bench/selection_levers.py docs/results/study/frozen-sib-amh \\
+        --out docs/results/levers/sib-amh.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BUDGETS = (10, 50, 100)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to pick: a strategy with its k and margin aggregation."""
+
+    name: str
+    strategy: str
+    k: int = 1
+    aggregation: str = "min"
+
+
+VARIANTS = (
+    Variant("knn-uncertainty (default: k=1, min)", "knn-uncertainty"),
+    Variant("knn-uncertainty, k=8", "knn-uncertainty", k=8),
+    Variant("knn-uncertainty, k=32", "knn-uncertainty", k=32),
+    Variant("knn-uncertainty, mean margin", "knn-uncertainty", aggregation="mean"),
+    Variant("uncertainty-knn", "uncertainty-knn"),
+    Variant("uncertainty", "uncertainty"),
+    Variant("uncertainty, mean margin", "uncertainty", aggregation="mean"),
+    Variant("average-dist", "average-dist"),
+    Variant("egalitarian (seed 0)", "egalitarian"),
+    Variant("random (seed 0)", "random"),
+)
+
+
+def rebuild(run_folder: Path, cache_dir: Path):
+    """Pools, config, features and the seed-set fitter of a frozen-head run."""
+    from demux_core.cli import _config, _labels, _load_pools, build_parser
+    from demux_core.frozen_simulation import _Fitter, pool_features
+    from demux_core.warm_start_cache import warm_start_model
+
+    settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
+    args = build_parser().parse_args(settings["argv"])
+    pools = _load_pools(args)
+    config = _config(args, _labels(args, pools))
+    warm_dir = warm_start_model(config, pools, cache_dir, show_bars=True)
+    features = pool_features(warm_dir, pools, config, cache_dir, show_bars=True)
+    return pools, config, features, _Fitter(config, pools, features)
+
+
+def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGETS) -> list[dict]:
+    """One dict per (variant, budget): overlap with the default, labels, languages, margins."""
+    from demux_core.head_scoring import score_features
+    from demux_core.labels import label_counts
+    from demux_core.neighbors import knn
+    from demux_core.strategies import select_with_details
+
+    head = fitter.fit(())  # the seed-set head: the zero-shot model of the frozen recipe
+    margins = {
+        aggregation: score_features(head, features.source, config.labels, aggregation)
+        for aggregation in {"min", *(variant.aggregation for variant in variants)}
+    }
+    source_emb, target_emb = features.source.embeddings, features.target.embeddings
+    nearest, _ = knn(target_emb, source_emb, 1)
+    languages = pools.source_languages
+    rows, default_picks = [], {}
+    for variant in variants:
+        for budget in budgets:
+            picked = select_with_details(
+                variant.strategy,
+                source_emb=source_emb,
+                target_emb=target_emb,
+                uncertainty=margins[variant.aggregation].uncertainty,
+                budget=budget,
+                languages=languages,
+                k=variant.k,
+                seed=0,
+            ).indices
+            default_picks.setdefault(budget, set(picked.tolist()))
+            labels = label_counts([pools.source[i] for i in picked], config.round.tag_scheme)
+            rows.append(
+                {
+                    "variant": variant.name,
+                    "budget": budget,
+                    "overlap": len(default_picks[budget] & set(picked.tolist())) / budget,
+                    "labels": labels,
+                    "languages": _counts(languages[picked]),
+                    "margin": float(margins["min"].uncertainty[picked].mean()),
+                    "distance": float(nearest[picked, 0].mean()),
+                }
+            )
+    return rows
+
+
+def _counts(values: np.ndarray) -> dict[str, int]:
+    names, counts = np.unique(values, return_counts=True)
+    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+
+
+def _shares(counts: dict[str, int], top: int = 3) -> str:
+    total = sum(counts.values()) or 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return ", ".join(f"{name} {100 * n / total:.0f} %" for name, n in ranked)
+
+
+def _normalised_entropy(counts: dict[str, int], n_classes: int) -> float:
+    values = np.array([c for c in counts.values() if c], dtype=np.float64)
+    if values.size == 0 or n_classes < 2:
+        return float("nan")
+    p = values / values.sum()
+    return float(-(p * np.log(p)).sum() / np.log(n_classes))
+
+
+def markdown(rows: list[dict], n_classes: int, title: str) -> str:
+    """The table of :func:`pick_rows` as markdown."""
+    lines = [
+        f"**{title}**: first-round picks from the zero-shot scores",
+        "",
+        "| variant | budget | same as default | label entropy | top labels | top languages "
+        "| mean margin | mean distance to nearest target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['variant']} | {row['budget']} | {100 * row['overlap']:.0f} % "
+            f"| {_normalised_entropy(row['labels'], n_classes):.2f} | {_shares(row['labels'])} "
+            f"| {_shares(row['languages'])} | {row['margin']:.3f} | {row['distance']:.3f} |"
+        )
+    lines += [
+        "",
+        "Label entropy: of the picks' gold labels, divided by log(number of labels) "
+        "(1 = perfectly balanced). Margins are the seed head's min-aggregated margins "
+        "(lower = more uncertain).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="a frozen-head simulate --out folder")
+    parser.add_argument("--cache-dir", type=Path, default=Path("runs/cache"))
+    parser.add_argument(
+        "--out", type=Path, required=True, help="markdown file to write (rows also as .json)"
+    )
+    args = parser.parse_args(argv)
+    pools, config, features, fitter = rebuild(args.run, args.cache_dir)
+    variants = VARIANTS
+    if config.task != "token":  # one margin per sentence: nothing to aggregate
+        variants = tuple(v for v in VARIANTS if v.aggregation == "min")
+    rows = pick_rows(pools, config, features, fitter, variants)
+    n_classes = (
+        len(config.labels)
+        if config.task != "token"
+        else 1 + len({label[2:] for label in config.labels if label[:2] in ("B-", "I-")})
+    )
+    title = f"{args.run.name} ({len(pools.source)} source, {len(pools.target)} target sentences)"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(markdown(rows, n_classes, title), encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    print(args.out.read_text(encoding="utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
