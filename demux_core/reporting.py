@@ -168,8 +168,8 @@ def picks_markdown(rows: Sequence[ResultRow], by: str = "language") -> str:
     """
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        for language, count in (row.picked if by == "language" else row.picked_labels).items():
-            totals[row.strategy][language] += count
+        for name, count in (row.picked if by == "language" else row.picked_labels).items():
+            totals[row.strategy][name] += count
     if not totals:
         return ""
     languages = sorted({lang for by_lang in totals.values() for lang in by_lang})

@@ -81,9 +81,12 @@ def _add_picked_labels(run: TargetRun, results: Path) -> None:
     with open(results, encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
             counts = json.loads(record.get("picked_per_label") or "{}")
-            totals = run.picked_labels.setdefault(record["strategy"], {})
-            for label, count in counts.items():
-                totals[label] = totals.get(label, 0) + count
+            _accumulate(run.picked_labels.setdefault(record["strategy"], {}), counts)
+
+
+def _accumulate(totals: dict[str, int], counts: dict[str, int]) -> None:
+    for label, count in counts.items():
+        totals[label] = totals.get(label, 0) + count
 
 
 def read_runs(folders: list[Path]) -> list[TargetRun]:
@@ -103,9 +106,7 @@ def read_runs(folders: list[Path]) -> list[TargetRun]:
             raise ValueError(f"{folder}: its test set differs from the other {name} runs")
         merged[name].predictions.update(run.predictions)
         for strategy, counts in run.picked_labels.items():
-            totals = merged[name].picked_labels.setdefault(strategy, {})
-            for label, count in counts.items():
-                totals[label] = totals.get(label, 0) + count
+            _accumulate(merged[name].picked_labels.setdefault(strategy, {}), counts)
     return list(merged.values())
 
 
