@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,23 +107,12 @@ def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGET
                     "budget": budget,
                     "overlap": len(default_picks[budget] & set(picked.tolist())) / budget,
                     "labels": labels,
-                    "languages": _counts(languages[picked]),
+                    "languages": dict(Counter(languages[picked].tolist())),
                     "margin": float(margins["min"].uncertainty[picked].mean()),
                     "distance": float(nearest[picked, 0].mean()),
                 }
             )
     return rows
-
-
-def _counts(values: np.ndarray) -> dict[str, int]:
-    names, counts = np.unique(values, return_counts=True)
-    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
-
-
-def _shares(counts: dict[str, int], top: int = 3) -> str:
-    total = sum(counts.values()) or 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
-    return ", ".join(f"{name} {100 * n / total:.0f} %" for name, n in ranked)
 
 
 def _normalised_entropy(counts: dict[str, int], n_classes: int) -> float:
@@ -135,6 +125,8 @@ def _normalised_entropy(counts: dict[str, int], n_classes: int) -> float:
 
 def markdown(rows: list[dict], n_classes: int, title: str) -> str:
     """The table of :func:`pick_rows` as markdown."""
+    from demux_core.study import shares_text
+
     lines = [
         f"**{title}**: first-round picks from the zero-shot scores",
         "",
@@ -145,8 +137,8 @@ def markdown(rows: list[dict], n_classes: int, title: str) -> str:
     for row in rows:
         lines.append(
             f"| {row['variant']} | {row['budget']} | {100 * row['overlap']:.0f} % "
-            f"| {_normalised_entropy(row['labels'], n_classes):.2f} | {_shares(row['labels'])} "
-            f"| {_shares(row['languages'])} | {row['margin']:.3f} | {row['distance']:.3f} |"
+            f"| {_normalised_entropy(row['labels'], n_classes):.2f} | {shares_text(row['labels'], 3)} "
+            f"| {shares_text(row['languages'], 3)} | {row['margin']:.3f} | {row['distance']:.3f} |"
         )
     lines += [
         "",

@@ -110,15 +110,20 @@ def read_runs(folders: list[Path]) -> list[TargetRun]:
     return list(merged.values())
 
 
+def shares_text(counts: dict[str, int], top: int | None = None) -> str:
+    """``"a 50 %, b 30 %, ..."``: the ``top`` largest counts (all by default) as shares."""
+    total = sum(counts.values()) or 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return ", ".join(f"{name} {100 * n / total:.0f} %" for name, n in ranked)
+
+
 def label_shares_text(run: TargetRun) -> str:
     """One line: each strategy's picks per gold label, as shares of its picks (or "")."""
-    parts = []
-    for strategy, counts in sorted(run.picked_labels.items()):
-        total = sum(counts.values())
-        if total:
-            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-            shares = ", ".join(f"{label} {100 * n / total:.0f} %" for label, n in ranked)
-            parts.append(f"{strategy}: {shares}")
+    parts = [
+        f"{strategy}: {shares_text(counts)}"
+        for strategy, counts in sorted(run.picked_labels.items())
+        if sum(counts.values())
+    ]
     if not parts:
         return ""
     return "Gold labels of the picks (all seeds and budgets): " + "; ".join(parts) + "."
