@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="replay this many seed examples per label (0 = the whole seed set)",
     )
+    train.add_argument(
+        "--seed-replay-min",
+        type=int,
+        default=0,
+        help="replay at least this many seed examples per round (with --seed-replay-ratio)",
+    )
     train.add_argument("--min-steps", type=int, default=0, help="at least this many steps")
     train.add_argument(
         "--keep-best",
@@ -214,6 +220,7 @@ def _config(args, labels):
         init_from=args.init_from,
         seed_replay=args.seed_replay,
         seed_replay_ratio=args.seed_replay_ratio,
+        seed_replay_min=args.seed_replay_min,
         min_steps=args.min_steps,
         keep_best=args.keep_best,
         num_threads=args.threads,

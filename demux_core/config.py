@@ -120,6 +120,9 @@ class TrainingConfig:
     seed_replay_ratio : float
         With ``seed_replay``: replay ``ceil(ratio * n_labels)`` seed examples (a seeded sample)
         instead of the whole seed set; 0 replays all of it.
+    seed_replay_min : int
+        With a ``seed_replay_ratio``: replay at least this many seed examples, so that a round
+        of a few labels still trains on a batch-sized, label-balanced mix (0 = no floor).
     min_steps : int
         Train for more epochs when ``epochs`` would give fewer optimisation steps than this
         (ten labels are one batch: three epochs would be three steps).
@@ -154,6 +157,7 @@ class TrainingConfig:
     init_from: InitFrom = "previous"
     seed_replay: bool = True
     seed_replay_ratio: float = 2.0
+    seed_replay_min: int = 0
     min_steps: int = 0
     keep_best: bool = False
     head_learning_rate: float | None = None
@@ -162,8 +166,8 @@ class TrainingConfig:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)
-        if self.seed_replay_ratio < 0 or self.min_steps < 0:
-            raise ValueError("seed_replay_ratio and min_steps must be >= 0")
+        if self.seed_replay_ratio < 0 or self.seed_replay_min < 0 or self.min_steps < 0:
+            raise ValueError("seed_replay_ratio, seed_replay_min and min_steps must be >= 0")
         for field in ("epochs", "learning_rate", "batch_size", "max_length", "qa_max_length"):
             _check_positive(field, getattr(self, field))
         if not 0.0 <= self.warmup_ratio < 1.0:

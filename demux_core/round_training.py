@@ -67,9 +67,9 @@ def training_examples_for_round(
     ``init_from="previous"``: the labels acquired this round (the model already saw the
     earlier ones). ``init_from="warm_start"``: all labels acquired so far. With
     ``seed_replay`` the seed set is mixed in: all of it, or with ``seed_replay_ratio`` a
-    sample of ``ceil(ratio * labels)`` seed examples (seeded by ``config.seed`` and the number
-    of labels, so every round replays a different slice). Duplicate ids are kept once (first
-    wins).
+    sample of ``max(ceil(ratio * labels), seed_replay_min)`` seed examples (seeded by
+    ``config.seed`` and the number of labels, so every round replays a different slice).
+    Duplicate ids are kept once (first wins).
     """
     parts: list[Sequence[Example]] = []
     if config.init_from == "warm_start":
@@ -108,7 +108,8 @@ def replay_sample(
     """The seed examples replayed next to ``n_labels`` new labels (see above)."""
     if config.seed_replay_ratio <= 0:
         return list(seed_examples)
-    size = min(len(seed_examples), math.ceil(config.seed_replay_ratio * n_labels))
+    wanted = max(math.ceil(config.seed_replay_ratio * n_labels), config.seed_replay_min)
+    size = min(len(seed_examples), wanted)
     rng = random.Random(config.seed * 1_000_003 + n_labels)
     chosen = sorted(rng.sample(range(len(seed_examples)), size))
     return [seed_examples[i] for i in chosen]

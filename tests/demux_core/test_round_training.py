@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from demux_core.config import TrainingConfig
 from demux_core.examples import SequenceExample
 from demux_core.round_training import (
@@ -46,6 +48,18 @@ def test_replay_ratio_samples_a_seeded_slice_of_the_seed_set():
     new = [SequenceExample("n1", "sw", "n", label="b")]
     chosen = training_examples_for_round(config, new_labels=new, seed_examples=seed)
     assert [e.id for e in chosen][-1] == "n1" and len(chosen) == 3
+
+
+def test_replay_floor_raises_a_small_rounds_replay_only():
+    seed = [SequenceExample(f"s{i}", "en", "x", label="a") for i in range(200)]
+    floor = TrainingConfig(seed_replay_ratio=2.0, seed_replay_min=80, seed=1)
+    assert len(replay_sample(seed, 10, floor)) == 80  # 2 x 10 = 20 is under the floor
+    assert len(replay_sample(seed, 50, floor)) == 100  # 2 x 50 = 100 is above it
+    assert len(replay_sample(seed[:30], 10, floor)) == 30  # capped by the seed set
+    plain = replay_sample(seed, 10, TrainingConfig(seed_replay_ratio=2.0, seed=1))
+    assert len(plain) == 20
+    with pytest.raises(ValueError, match="seed_replay_min"):
+        TrainingConfig(seed_replay_min=-1)
 
 
 def test_split_heldout_holds_out_a_seeded_share_never_trained_on():

@@ -141,7 +141,10 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     out = tmp_path / "tuned"
     argv = _base_argv(data, tiny_model_dir, out)
     argv += ["--budgets", "2,5", "--seeds", "0", "--strategies", "random"]
+    argv += ["--seed-replay-min", "4"]
     assert main(argv) == 0
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["config"]["round"]["training"]["seed_replay_min"] == 4
     rows = read_rows(out / "results.csv")
     assert [r.budget_used for r in rows] == [0, 2, 5]
     assert [sum(r.picked.values()) for r in rows] == [0, 2, 3]
