@@ -50,6 +50,13 @@ VARIANTS = {
     "warmup-0.5": Variant("warm-up over half the steps", lambda c: replace(c, warmup_ratio=0.5)),
     "1-epoch": Variant("1 epoch", lambda c: replace(c, epochs=1)),
     "min-steps-30": Variant("at least 30 steps", lambda c: replace(c, min_steps=30)),
+    "replay-min-80": Variant(
+        "replay at least 80 seed examples", lambda c: replace(c, seed_replay_min=80)
+    ),
+    "lr/4+replay-min-80": Variant(
+        "learning rate / 4 and replay at least 80",
+        lambda c: replace(c, learning_rate=c.learning_rate / 4, seed_replay_min=80),
+    ),
 }
 
 

@@ -127,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--seed-replay-min",
         type=int,
-        default=0,
-        help="replay at least this many seed examples per round (with --seed-replay-ratio)",
+        default=80,
+        help="replay at least this many seed examples per round (default 80; 0 = no floor)",
     )
     train.add_argument("--min-steps", type=int, default=0, help="at least this many steps")
     train.add_argument(

@@ -6,9 +6,9 @@ model starts from the newest earlier checkpoint of the project, else from a warm
 the seed pool (when it has labels), else from the bare pre-trained encoder. A checkpoint
 folder holds ``trained_keys.json``: the source examples it was trained on, so the next round
 trains on the new labels only (``init_from="previous"``), with the recipe of
-``TrainingConfig``'s defaults: twice as many replayed seed examples as new labels (see
-``docs/results.md``); a project setting ``keep_best`` adds model selection on a held-out part
-of the seed pool.
+``TrainingConfig``'s defaults: twice as many replayed seed examples as new labels, at least
+80 (see ``docs/results.md``); a project setting ``keep_best`` adds model selection on a
+held-out part of the seed pool.
 """
 
 from __future__ import annotations

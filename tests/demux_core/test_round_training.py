@@ -38,7 +38,7 @@ def test_training_examples_for_round():
 
 def test_replay_ratio_samples_a_seeded_slice_of_the_seed_set():
     seed = [SequenceExample(f"s{i}", "en", "x", label="a") for i in range(50)]
-    config = TrainingConfig(seed_replay=True, seed_replay_ratio=2.0, seed=4)
+    config = TrainingConfig(seed_replay=True, seed_replay_ratio=2.0, seed_replay_min=0, seed=4)
     first = replay_sample(seed, 10, config)
     assert len(first) == 20 and len({e.id for e in first}) == 20
     assert replay_sample(seed, 10, config) == first  # reproducible
@@ -56,8 +56,9 @@ def test_replay_floor_raises_a_small_rounds_replay_only():
     assert len(replay_sample(seed, 10, floor)) == 80  # 2 x 10 = 20 is under the floor
     assert len(replay_sample(seed, 50, floor)) == 100  # 2 x 50 = 100 is above it
     assert len(replay_sample(seed[:30], 10, floor)) == 30  # capped by the seed set
-    plain = replay_sample(seed, 10, TrainingConfig(seed_replay_ratio=2.0, seed=1))
+    plain = replay_sample(seed, 10, TrainingConfig(seed_replay_ratio=2.0, seed_replay_min=0))
     assert len(plain) == 20
+    assert len(replay_sample(seed, 10, TrainingConfig())) == 80  # the floor is the default
     with pytest.raises(ValueError, match="seed_replay_min"):
         TrainingConfig(seed_replay_min=-1)
 
