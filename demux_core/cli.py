@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from demux_core.config import WARM_START_LEARNING_RATE
 from demux_core.errors import DemuxError
 
 
@@ -101,9 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not fine-tune the encoder on the seed set (start from the pre-trained one)",
     )
-    train.add_argument("--warm-lr", type=float, default=5e-5)
+    train.add_argument("--warm-lr", type=float, default=WARM_START_LEARNING_RATE)
     train.add_argument("--epochs", type=int, default=3)
-    train.add_argument("--lr", type=float, default=2e-5)
+    train.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="round learning rate (default 5e-6 for sequence and pair tasks, else 2e-5)",
+    )
     train.add_argument(
         "--head-lr",
         type=float,
@@ -202,7 +208,7 @@ def _labels(args, pools) -> tuple[str, ...]:
 
 
 def _config(args, labels):
-    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
+    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig, round_learning_rate
     from demux_core.rounds import RoundConfig
     from demux_core.simulation import SimulationConfig
 
@@ -214,7 +220,7 @@ def _config(args, labels):
     )
     training = TrainingConfig(
         epochs=args.epochs,
-        learning_rate=args.lr,
+        learning_rate=args.lr if args.lr is not None else round_learning_rate(args.task),
         head_learning_rate=args.head_lr,
         batch_size=args.batch_size,
         init_from=args.init_from,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ def _seed_split(store: Any, keep_best: bool) -> tuple[list, list]:
 
 def _start_model(store: Any, info: Any, round_number: int, training: Any):
     """(model, tokenizer, keys already trained on) for this round."""
+    from demux_core.config import WARM_START_LEARNING_RATE
     from demux_core.round_training import warm_start
     from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 
@@ -85,7 +87,8 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         current = store.current_round()
         store.set_round_status(current.id, "training", progress=0.0,
                                stage=f"warm start on {len(seed)} seed examples")  # fmt: skip
-        model = warm_start(info.model_spec, info.task, info.labels, seed, training,
+        warm = replace(training, learning_rate=WARM_START_LEARNING_RATE)
+        model = warm_start(info.model_spec, info.task, info.labels, seed, warm,
                            tokenizer=tokenizer, progress=False)  # fmt: skip
     else:
         model = TaskModel.from_pretrained(
@@ -94,11 +97,26 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
     return model, tokenizer, set()
 
 
+def round_training_config(settings: dict[str, Any], task: str) -> Any:
+    """The project's round recipe: ``TrainingConfig`` defaults, the task's learning rate
+    (:func:`demux_core.config.round_learning_rate`), a head rate and minimum steps for a
+    fresh head, and any of ``epochs``, ``learning_rate``, ``head_learning_rate``,
+    ``min_steps``, ``keep_best`` set in the project's settings."""
+    from demux_core.config import TrainingConfig, round_learning_rate
+
+    return TrainingConfig(
+        epochs=int(settings.get("epochs", 3)),
+        learning_rate=float(settings.get("learning_rate", round_learning_rate(task))),
+        head_learning_rate=float(settings.get("head_learning_rate", HEAD_LR)),
+        min_steps=int(settings.get("min_steps", MIN_STEPS)),
+        keep_best=bool(settings.get("keep_best", False)),
+    )
+
+
 class StoreRoundRunner:
     """Runs a round of a stored project with the real model (see module docstring)."""
 
     def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
-        from demux_core.config import TrainingConfig
         from demux_core.labels import with_label
         from demux_core.rounds import Pools, RoundConfig, run_round
 
@@ -108,12 +126,7 @@ class StoreRoundRunner:
         config = RoundConfig(
             strategy=current.strategy, budget=int(settings.get("budget", 20)),
             k=int(settings.get("k", 10)), seed=int(settings.get("seed", 0)),
-            training=TrainingConfig(
-                epochs=int(settings.get("epochs", 3)),
-                head_learning_rate=float(settings.get("head_learning_rate", HEAD_LR)),
-                min_steps=int(settings.get("min_steps", MIN_STEPS)),
-                keep_best=bool(settings.get("keep_best", False)),
-            ),
+            training=round_training_config(settings, info.task),
             engine=str(settings.get("engine", "local")),
         )  # fmt: skip
         stage_seen: list[str] = []

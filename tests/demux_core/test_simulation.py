@@ -144,7 +144,10 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     argv += ["--seed-replay-min", "4"]
     assert main(argv) == 0
     settings = json.loads((out / "settings.json").read_text())
-    assert settings["config"]["round"]["training"]["seed_replay_min"] == 4
+    training = settings["config"]["round"]["training"]
+    assert training["seed_replay_min"] == 4
+    assert training["learning_rate"] == 5e-6  # the sentence-task default, no --lr given
+    assert settings["config"]["warm_start"]["training"]["learning_rate"] == 5e-5
     rows = read_rows(out / "results.csv")
     assert [r.budget_used for r in rows] == [0, 2, 5]
     assert [sum(r.picked.values()) for r in rows] == [0, 2, 3]

@@ -5,7 +5,7 @@ import pytest
 
 from service.projects import open_store
 from service.round_control import Phase, round_state, start_next_round
-from service.store_runner import StoreRoundRunner
+from service.store_runner import StoreRoundRunner, round_training_config
 from service.worker import RoundWorker
 from tests.service.factories import make_project
 
@@ -70,3 +70,14 @@ def test_rounds_hold_out_part_of_the_seed_pool_for_keep_best(tmp_path, monkeypat
     everything, none = _seed_split(store, keep_best=False)  # the default: all of it trains
     assert len(everything) == 30 and none == []
     store.close()
+
+
+def test_round_recipe_follows_the_task_and_the_project_settings():
+    sentence = round_training_config({}, "sequence")
+    assert sentence.learning_rate == 5e-6 and sentence.seed_replay_min == 80
+    assert round_training_config({}, "pair").learning_rate == 5e-6
+    tagging = round_training_config({}, "token")
+    assert tagging.learning_rate == 2e-5 and tagging.min_steps == 10
+    assert tagging.head_learning_rate == 5e-3
+    chosen = round_training_config({"learning_rate": 1e-4, "keep_best": True}, "sequence")
+    assert chosen.learning_rate == 1e-4 and chosen.keep_best
