@@ -184,8 +184,8 @@ class TrainingConfig:
 RECIPES: tuple[str, ...] = ("frozen-head", "fine-tune")
 
 # Rounds of sentence-level tasks train at a quarter of the token-task rate: at 2e-5 the first
-# 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none (docs/results.md, "A
-# lower learning rate for sentence tasks"). Token and QA rounds keep TrainingConfig's 2e-5.
+# 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none (docs/results.md, "The
+# fixes on the grid"). Token and QA rounds keep TrainingConfig's 2e-5.
 ROUND_LEARNING_RATE: dict[str, float] = {"sequence": 5e-6, "pair": 5e-6}
 # The warm start on the seed set (CLI ``--warm-lr`` and the app).
 WARM_START_LEARNING_RATE = 5e-5
