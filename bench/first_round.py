@@ -60,8 +60,17 @@ VARIANTS = {
 }
 
 
+# Round settings whose defaults changed after runs were made: taken from the run's
+# settings.json (files older than seed_replay_min did not record it; it was 0 then).
+RECORDED_FIELDS = ("learning_rate", "seed_replay_min")
+
+
 def rebuild(run_folder: Path, cache_dir: Path):
-    """Pools, simulation config and warm-start folder of a fine-tuning run."""
+    """Pools, simulation config and warm-start folder of a fine-tuning run.
+
+    The round's training settings are the ones recorded in ``settings.json`` (not today's
+    defaults), so "the run's recipe" stays the recipe the run used.
+    """
     from demux_core.cli import _config, _labels, _load_pools, build_parser
     from demux_core.warm_start_cache import warm_start_model
 
@@ -69,6 +78,10 @@ def rebuild(run_folder: Path, cache_dir: Path):
     args = build_parser().parse_args(settings["argv"])
     pools = _load_pools(args)
     config = _config(args, _labels(args, pools))
+    recorded = {"seed_replay_min": 0, **settings["config"]["round"]["training"]}
+    kept = {name: recorded[name] for name in RECORDED_FIELDS}
+    training = replace(config.round.training, **kept)
+    config = replace(config, round=replace(config.round, training=training))
     return pools, config, warm_start_model(config, pools, cache_dir, show_bars=True)
 
 
