@@ -141,10 +141,15 @@ def _record(metrics) -> dict:
     return {"value": metrics.main, "predictions": predictions}
 
 
-def change_rows(result: dict, resamples: int = 1000) -> list[dict]:
-    """Seed-mean change from zero-shot per (strategy, variant), paired bootstrap CI, x100."""
+def change_rows(result: dict) -> list[dict]:
+    """Seed-mean change from zero-shot per (strategy, variant), paired bootstrap CI, x100.
+
+    The resampled test sets are the study's (:mod:`demux_core.study`), shared by the zero-shot
+    model and every seed.
+    """
     from demux_core.evaluation import resampled_main
     from demux_core.examples import TaskType
+    from demux_core.study import _interval, _weights
 
     task, scheme = TaskType(result["task"]), result["tag_scheme"]
     gold = [tuple(g) if isinstance(g, list) else g for g in result["gold"]]
@@ -152,8 +157,7 @@ def change_rows(result: dict, resamples: int = 1000) -> list[dict]:
     def as_tuples(predictions):
         return [tuple(p) if isinstance(p, list) else p for p in predictions]
 
-    n = len(gold)
-    weights = np.random.default_rng(0).multinomial(n, np.full(n, 1.0 / n), size=resamples)
+    weights = _weights(len(gold))
     zero = resampled_main(
         gold, as_tuples(result["zero_shot"]["predictions"]), task, weights, scheme
     )
@@ -174,7 +178,7 @@ def change_rows(result: dict, resamples: int = 1000) -> list[dict]:
                 "variant": variant,
                 "mean": 100 * float(np.mean(values)),
                 "change": 100 * (float(np.mean(values)) - result["zero_shot"]["value"]),
-                "ci": tuple(100 * float(q) for q in np.quantile(change, [0.025, 0.975])),
+                "ci": tuple(100 * q for q in _interval(change)),
                 "drops": sum(v < result["zero_shot"]["value"] for v in values),
                 "seeds": len(values),
                 "steps": runs[0]["steps"],

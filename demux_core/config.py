@@ -139,9 +139,9 @@ class TrainingConfig:
 
     The defaults are the recipe measured best in ``docs/results.md`` ("Rounds that gain"):
     continue from the last checkpoint, replay twice as many seed examples as new labels but at
-    least 80, 3 epochs at 2e-5. ``keep_best`` on a source-language held-out set is off: it
-    blocked most rounds from learning and cost 2.8 points (paired 95 % CI [1.0, 5.1]) in the
-    ablation.
+    least 80, 3 epochs at 2e-5 (sentence tasks: 5e-6, :func:`round_learning_rate`).
+    ``keep_best`` on a source-language held-out set is off: it blocked most rounds from
+    learning and cost 2.8 points (paired 95 % CI [1.0, 5.1]) in the ablation.
     """
 
     epochs: int = 3
