@@ -153,17 +153,30 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--baselines", type=_names, default=("random", "egalitarian"))
     study.add_argument("--out", type=Path, required=True, help="writes study.md and curves.png")
     study.add_argument("--title", default="DeMuX study")
+    study.add_argument(
+        "--variant-runs",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="runs of one lever, merged by target; their strategies become '<name> (<variant>)'",
+    )
+    study.add_argument("--variant", default="variant", help="the lever's name, e.g. k=8")
     return parser
 
 
 def run_study(args) -> int:
     from demux_core.study import plot_study, read_runs, study_markdown
 
-    missing = [str(run) for run in args.runs if not (run / "predictions.jsonl").is_file()]
+    folders = [*args.runs, *args.variant_runs]
+    missing = [str(run) for run in folders if not (run / "predictions.jsonl").is_file()]
     if missing:
         print(f"error: no predictions.jsonl in {', '.join(missing)}", file=sys.stderr)
         return 2
-    runs = read_runs(args.runs)
+    try:
+        runs = read_runs(args.runs, args.variant_runs, args.variant)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     text = study_markdown(runs, args.strategy, args.baselines)
     (args.out / "study.md").write_text(text, encoding="utf-8")

@@ -51,8 +51,12 @@ class TargetRun:
         return sorted(s for (name, s, b) in self.predictions if name == strategy and b == budget)
 
 
-def read_run(folder: str | Path, name: str | None = None) -> TargetRun:
-    """Load one run folder (it needs ``predictions.jsonl``)."""
+def read_run(folder: str | Path, name: str | None = None, variant: str | None = None) -> TargetRun:
+    """Load one run folder (it needs ``predictions.jsonl``).
+
+    ``variant`` renames every strategy of the folder to ``"<strategy> (<variant>)"``, so a run
+    of one lever (``--k 8``) can sit beside the grid run whose baselines it is compared with.
+    """
     folder = Path(folder)
     settings = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
     config = settings["config"]
@@ -68,20 +72,26 @@ def read_run(folder: str | Path, name: str | None = None) -> TargetRun:
         predicted = record["predictions"]
         if run.task == "token":
             predicted = [tuple(tags) for tags in predicted]
-        run.predictions[(record["strategy"], record["seed"], record["budget_used"])] = predicted
+        strategy = _variant_name(record["strategy"], variant)
+        run.predictions[(strategy, record["seed"], record["budget_used"])] = predicted
     run.gold = [tuple(tags) for tags in run.gold] if run.task == "token" else run.gold
-    _add_picked_labels(run, folder / "results.csv")
+    _add_picked_labels(run, folder / "results.csv", variant)
     return run
 
 
-def _add_picked_labels(run: TargetRun, results: Path) -> None:
+def _variant_name(strategy: str, variant: str | None) -> str:
+    return f"{strategy} ({variant})" if variant else strategy
+
+
+def _add_picked_labels(run: TargetRun, results: Path, variant: str | None = None) -> None:
     """Sum each strategy's ``picked_per_label`` column (absent in older results files)."""
     if not results.is_file():
         return
     with open(results, encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
             counts = json.loads(record.get("picked_per_label") or "{}")
-            _accumulate(run.picked_labels.setdefault(record["strategy"], {}), counts)
+            strategy = _variant_name(record["strategy"], variant)
+            _accumulate(run.picked_labels.setdefault(strategy, {}), counts)
 
 
 def _accumulate(totals: dict[str, int], counts: dict[str, int]) -> None:
@@ -89,16 +99,23 @@ def _accumulate(totals: dict[str, int], counts: dict[str, int]) -> None:
         totals[label] = totals.get(label, 0) + count
 
 
-def read_runs(folders: list[Path]) -> list[TargetRun]:
+def read_runs(
+    folders: list[Path], variants: list[Path] = (), variant: str = "variant"
+) -> list[TargetRun]:
     """Load run folders, merging those that differ only by a ``-s<seed>`` suffix.
 
     A study may run each (target, seed) as its own folder (``ner-twi-s0``, ``ner-twi-s1``):
     they become one :class:`TargetRun` named ``ner-twi``. Merged runs must share the test set.
+    Folders in ``variants`` merge the same way, their strategies renamed by ``variant``
+    (see :func:`read_run`); a variant folder needs a plain folder of the same target.
     """
     merged: dict[str, TargetRun] = {}
-    for folder in folders:
+    tagged = [(folder, None) for folder in folders] + [(folder, variant) for folder in variants]
+    for folder, tag in tagged:
         name = re.sub(r"-s\d+$", "", Path(folder).name)
-        run = read_run(folder, name)
+        if tag and name not in merged:
+            raise ValueError(f"{folder}: no run of {name} to compare this variant with")
+        run = read_run(folder, name, tag)
         if name not in merged:
             merged[name] = run
             continue

@@ -129,3 +129,25 @@ def test_runs_without_label_columns_have_no_label_line(runs):
     assert runs[0].picked_labels == {} and "Gold labels" not in study_markdown(
         runs, "knn-uncertainty", ("random", "egalitarian")
     )
+
+
+def test_variant_runs_sit_beside_the_grid_under_their_own_name(tmp_path, capsys):
+    grid = [_write_run(tmp_path / "grid" / f"sib-amh-s{s}", _keys(s)) for s in (0, 1)]
+    lever = {("knn-uncertainty", 0, 0): 10, ("knn-uncertainty", 0, 10): 6}
+    variant = _write_run(tmp_path / "k8" / "sib-amh-s0", lever)
+    (run,) = read_runs(grid, [variant], "k=8")
+    assert "knn-uncertainty (k=8)" in run.strategies
+    assert run.seeds("knn-uncertainty", 10) == [0, 1]  # the grid's own picks are untouched
+    gains = gain_table(run, "knn-uncertainty (k=8)", ("knn-uncertainty",))
+    assert gains["knn-uncertainty"][10].mean < 0  # 6 right against 16 on the shared seed
+    args = [str(f) for f in grid] + ["--out", str(tmp_path / "out"), "--variant", "k=8"]
+    flags = ["--strategy", "knn-uncertainty (k=8)", "--baselines", "random,knn-uncertainty"]
+    assert main(["study", *args, *flags, "--variant-runs", str(variant)]) == 0
+    assert (
+        "knn-uncertainty (k=8) beats random and knn-uncertainty in 0/1" in capsys.readouterr().out
+    )
+    orphan = _write_run(tmp_path / "k8" / "sib-yor-s0", lever)
+    with pytest.raises(ValueError, match="no run of sib-yor"):
+        read_runs(grid, [orphan], "k=8")
+    assert main(["study", *args, "--variant-runs", str(orphan)]) == 2
+    assert "no run of sib-yor to compare" in capsys.readouterr().err
