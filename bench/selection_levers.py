@@ -125,7 +125,7 @@ def _normalised_entropy(counts: dict[str, int], n_classes: int) -> float:
 
 def markdown(rows: list[dict], n_classes: int, title: str) -> str:
     """The table of :func:`pick_rows` as markdown."""
-    from demux_core.study import shares_text
+    from demux_core.study_report import shares_text
 
     lines = [
         f"**{title}**: first-round picks from the zero-shot scores",

@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_study(args) -> int:
-    from demux_core.study import plot_study, read_runs, study_markdown
+    from demux_core.study import read_runs
+    from demux_core.study_report import plot_study, study_markdown
 
     folders = [*args.runs, *args.variant_runs]
     missing = [str(run) for run in folders if not (run / "predictions.jsonl").is_file()]

@@ -9,9 +9,9 @@ from demux_core.study import (
     gain_table,
     read_runs,
     strategy_table,
-    study_markdown,
     win_cases,
 )
+from demux_core.study_report import study_markdown
 
 GOLD = ["a", "b"] * 10  # 20 test sentences
 
@@ -108,7 +108,7 @@ def test_unchanged_rounds_count_identical_predictions(tmp_path):
 
 
 def test_label_shares_sum_over_merged_seed_folders(tmp_path):
-    from demux_core.study import label_shares_text
+    from demux_core.study_report import label_shares_text
 
     first = _write_run(tmp_path / "t-s0", _keys(0))
     second = _write_run(tmp_path / "t-s1", _keys(1))
