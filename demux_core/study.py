@@ -18,6 +18,7 @@ import csv
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def _accumulate(totals: dict[str, int], counts: dict[str, int]) -> None:
 
 
 def read_runs(
-    folders: list[Path], variants: list[Path] = (), variant: str = "variant"
+    folders: Sequence[Path], variants: Sequence[Path] = (), variant: str = "variant"
 ) -> list[TargetRun]:
     """Load run folders, merging those that differ only by a ``-s<seed>`` suffix.
 
