@@ -187,6 +187,10 @@ RECIPES: tuple[str, ...] = ("frozen-head", "fine-tune")
 # 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none (docs/results.md, "The
 # fixes on the grid"). Token and QA rounds keep TrainingConfig's 2e-5.
 ROUND_LEARNING_RATE: dict[str, float] = {"sequence": 5e-6, "pair": 5e-6}
+# knn-uncertainty's first k (doubled while the neighbourhood union holds no more than the
+# budget), for the CLI and the app: k = 8 cost 2-3 points on SIB-200 Amharic at 10 and 50 labels
+# against k = 1 (docs/results.md, "The defaults on the grid, and k = 8").
+DEFAULT_K = 1
 # The warm start on the seed set (CLI ``--warm-lr`` and the app).
 WARM_START_LEARNING_RATE = 5e-5
 

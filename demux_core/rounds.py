@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.config import ScoringConfig, TrainingConfig
+from demux_core.config import DEFAULT_K, ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
 from demux_core.evaluation import Metrics
@@ -64,7 +64,7 @@ class RoundConfig:
 
     strategy: str = DEFAULT_STRATEGY
     budget: int = 50
-    k: int = 1
+    k: int = DEFAULT_K
     seed: int = 0
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)

@@ -152,7 +152,9 @@ def new_project_section() -> None:
         )
         columns = st.columns(3)
         budget = columns[0].number_input("Budget per round", min_value=1, value=20)
-        k = columns[1].number_input("k (neighbours per target point)", min_value=1, value=10)
+        k = columns[1].number_input(
+            "k (neighbours per target point)", min_value=1, value=ProjectSettings.k
+        )
         engine = columns[2].selectbox(
             "Scoring engine",
             ENGINES,

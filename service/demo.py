@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from demux_core.config import DEFAULT_K
 from demux_core.examples import Example, TaskType
 
 SIB200 = "sib200"
@@ -58,7 +59,7 @@ class DemoSpec:
     seed_language: str
     seed_size: int
     budget: int = 20
-    k: int = 10
+    k: int = DEFAULT_K
     target_split: str = "dev"
     sample_seed: int = 0
 

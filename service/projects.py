@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from demux_core.config import DEFAULT_K
 from demux_core.examples import TaskType
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
@@ -52,7 +53,7 @@ class ProjectSettings:
 
     strategy: str = DEFAULT_STRATEGY
     budget: int = 20
-    k: int = 10
+    k: int = DEFAULT_K
     seed: int = 0
     auto_finish: bool = True
     engine: str = "local"

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from demux_core.config import DEFAULT_K
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
@@ -105,7 +106,7 @@ def round_training_config(settings: dict[str, Any], task: str) -> Any:
     from demux_core.config import TrainingConfig, round_learning_rate
 
     return TrainingConfig(
-        epochs=int(settings.get("epochs", 3)),
+        epochs=int(settings.get("epochs", TrainingConfig.epochs)),
         learning_rate=float(settings.get("learning_rate", round_learning_rate(task))),
         head_learning_rate=float(settings.get("head_learning_rate", HEAD_LR)),
         min_steps=int(settings.get("min_steps", MIN_STEPS)),
@@ -125,7 +126,7 @@ class StoreRoundRunner:
         settings = info.settings
         config = RoundConfig(
             strategy=current.strategy, budget=int(settings.get("budget", 20)),
-            k=int(settings.get("k", 10)), seed=int(settings.get("seed", 0)),
+            k=int(settings.get("k", DEFAULT_K)), seed=int(settings.get("seed", 0)),
             training=round_training_config(settings, info.task),
             engine=str(settings.get("engine", "local")),
         )  # fmt: skip

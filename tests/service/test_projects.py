@@ -32,3 +32,15 @@ def test_ray_engine_without_the_extra_says_how_to_install_it(monkeypatch):
     )
     with pytest.raises(ValueError, match="pip install -r requirements-scale.txt"):
         ProjectSettings(engine="ray")
+
+
+def test_app_and_cli_start_knn_uncertainty_at_the_same_k():
+    from demux_core.cli import build_parser
+    from demux_core.config import DEFAULT_K
+    from demux_core.rounds import RoundConfig
+    from service.demo import demo_specs
+
+    required = ["--task", "sequence", "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
+    args = build_parser().parse_args(["simulate", *required])
+    assert ProjectSettings().k == RoundConfig().k == args.k == DEFAULT_K == 1
+    assert {spec.k for spec in demo_specs().values()} == {DEFAULT_K}
