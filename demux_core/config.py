@@ -191,6 +191,8 @@ ROUND_LEARNING_RATE: dict[str, float] = {"sequence": 5e-6, "pair": 5e-6}
 # budget), for the CLI and the app: k = 8 cost 2-3 points on SIB-200 Amharic at 10 and 50 labels
 # against k = 1 (docs/results.md, "The defaults on the grid, and k = 8").
 DEFAULT_K = 1
+# The strategy of new rounds, projects and simulations (a key of strategies.STRATEGIES).
+DEFAULT_STRATEGY = "knn-uncertainty"
 # The warm start on the seed set (CLI ``--warm-lr`` and the app).
 WARM_START_LEARNING_RATE = 5e-5
 

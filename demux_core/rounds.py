@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.config import DEFAULT_K, ScoringConfig, TrainingConfig
+from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
 from demux_core.evaluation import Metrics
@@ -28,7 +28,7 @@ from demux_core.model_eval import evaluate_model
 from demux_core.projection import MapPoints, ProjectionConfig, project_pools
 from demux_core.round_training import training_examples_for_round
 from demux_core.scoring import PoolScores, score_pool
-from demux_core.strategies import DEFAULT_STRATEGY, Selection, select_with_details
+from demux_core.strategies import Selection, select_with_details
 from demux_core.task_model import TaskModel
 from demux_core.training import fine_tune
 

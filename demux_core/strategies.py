@@ -18,7 +18,6 @@ import numpy as np
 from demux_core.neighbors import knn, mean_distances
 from demux_core.selection_inputs import SelectionInputs, validate_selection_inputs
 
-DEFAULT_STRATEGY = "knn-uncertainty"
 UNCERTAINTY_KNN_CANDIDATE_FACTOR = 4
 
 
@@ -251,7 +250,7 @@ def select(
 
     Parameters
     ----------
-    strategy : str -- a key of :data:`STRATEGIES` (default choice: :data:`DEFAULT_STRATEGY`)
+    strategy : str -- a key of :data:`STRATEGIES` (default choice: :data:`demux_core.config.DEFAULT_STRATEGY`)
     source_emb : ndarray, shape (n, d), float32
     target_emb : ndarray, shape (m, d), float32
     uncertainty : ndarray, shape (n,), float -- margins, lower = more uncertain

@@ -9,14 +9,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from demux_core.config import DEFAULT_K
+from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY
 from demux_core.examples import TaskType
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
 from storage.paths import artifacts_dir
 
 DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
-DEFAULT_STRATEGY = "knn-uncertainty"
 STRATEGY_NAMES = (
     "knn-uncertainty",
     "uncertainty-knn",

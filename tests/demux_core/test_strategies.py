@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from demux_core.config import DEFAULT_STRATEGY
 from demux_core.errors import SelectionError
 from demux_core.strategies import (
-    DEFAULT_STRATEGY,
     STRATEGIES,
     select,
     select_with_details,
