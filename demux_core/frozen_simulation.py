@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from demux_core.class_balance import prediction_classes
 from demux_core.evaluation import evaluate
 from demux_core.examples import Example, TaskType
 from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
@@ -140,6 +141,7 @@ def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> It
             languages=languages,
             k=config.round.k,
             seed=seed * 1_000 + number,
+            classes=prediction_classes(scores.predictions),
         )
         batch = selection.indices.tolist()
         picked.extend(batch)

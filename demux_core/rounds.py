@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from demux_core.class_balance import prediction_classes
 from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
@@ -306,6 +307,7 @@ def select_next(
         languages=pools.source_languages,
         k=config.k,
         seed=config.seed,
+        classes=prediction_classes(source.predictions),
     )
 
 

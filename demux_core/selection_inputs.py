@@ -29,6 +29,8 @@ class SelectionInputs:
     languages : ndarray, shape (n,), str, or None
     k : int -- initial k of the k-NN strategies, >= 1
     seed : int
+    classes : ndarray, shape (n,), str, or None -- predicted class of every source point
+        (see :mod:`demux_core.class_balance`)
     """
 
     source_emb: np.ndarray
@@ -39,6 +41,7 @@ class SelectionInputs:
     languages: np.ndarray | None
     k: int
     seed: int
+    classes: np.ndarray | None = None
 
 
 def _finite_matrix(name: str, array: np.ndarray) -> np.ndarray:
@@ -90,6 +93,8 @@ def validate_selection_inputs(
     languages: Sequence[str] | np.ndarray | None,
     k: int,
     seed: int,
+    classes: Sequence[str] | np.ndarray | None = None,
+    class_strategies: Collection[str] = (),
 ) -> SelectionInputs:
     """Check every selection argument and return them normalised.
 
@@ -106,6 +111,9 @@ def validate_selection_inputs(
     languages : sequence of str, shape (n,), or None -- required by ``egalitarian``
     k : int -- >= 1
     seed : int
+    classes : sequence of str, shape (n,), or None -- predicted classes, required by the
+        strategies in ``class_strategies``
+    class_strategies : collection of str -- names that need ``classes``
 
     Returns
     -------
@@ -142,5 +150,27 @@ def validate_selection_inputs(
         raise SelectionError("strategy 'egalitarian' needs languages (one per source point)")
     if langs is not None and langs.shape != (n,):
         raise SelectionError(f"languages must have shape ({n},), got {langs.shape}")
+    classes_ = validated_classes(strategy, class_strategies, classes, n)
     selectable = selectable_mask(exclude, n, int(budget))
-    return SelectionInputs(source, target, margins, int(budget), selectable, langs, int(k), seed)
+    return SelectionInputs(
+        source, target, margins, int(budget), selectable, langs, int(k), seed, classes_
+    )
+
+
+def validated_classes(
+    strategy: str,
+    class_strategies: Collection[str],
+    classes: Sequence[str] | np.ndarray | None,
+    n: int,
+) -> np.ndarray | None:
+    """``classes`` as an (n,) str array; None when absent and ``strategy`` does not need them."""
+    if classes is None:
+        if strategy in class_strategies:
+            raise SelectionError(
+                f"strategy {strategy!r} needs classes (one predicted class per source point)"
+            )
+        return None
+    array = np.asarray(classes, dtype=str)
+    if array.shape != (n,):
+        raise SelectionError(f"classes must have shape ({n},), got {array.shape}")
+    return array

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from demux_core.class_balance import class_round_robin
 from demux_core.neighbors import knn, mean_distances
 from demux_core.selection_inputs import SelectionInputs, validate_selection_inputs
 
@@ -39,7 +40,7 @@ class Selection:
     distance_to_target : ndarray, shape (budget,), float32 -- each point's MEAN L2 distance
         to all target points (NaN when the target pool is empty)
     uncertainty : ndarray, shape (budget,), float64 -- each point's margin
-    k_used : int -- final k for ``knn-uncertainty``, 1 for ``uncertainty-knn``, else 0
+    k_used : int -- final k for the ``knn-uncertainty`` strategies, 1 for ``uncertainty-knn``, else 0
     strategy : str
     """
 
@@ -140,13 +141,11 @@ def _union_mask(neighbour_indices: np.ndarray, k: int, n_source: int) -> np.ndar
     return mask
 
 
-def knn_uncertainty(inputs: SelectionInputs) -> Picked:
-    """DeMuX's default. Score = margin, LOWEST first, among target neighbourhoods.
+def _knn_union(inputs: SelectionInputs) -> tuple[np.ndarray, int]:
+    """(n,) bool union of the target points' k nearest selectable source points, and k.
 
-    Starting from ``k``, take the union of every target point's k nearest source points
-    (L2); while it holds no more than ``budget`` selectable points and ``k < n``, double k
-    (capped at n). Then pick the selectable union points with the lowest margins.
-    ``k_used`` is the final k. One faiss search serves several doublings; it is widened
+    Starting from ``inputs.k``, k doubles (capped at n) while the union holds no more than
+    ``budget`` selectable points. One faiss search serves several doublings; it is widened
     (and redone) only when the first width is not enough.
     """
     n, budget = inputs.source_emb.shape[0], inputs.budget
@@ -156,13 +155,37 @@ def knn_uncertainty(inputs: SelectionInputs) -> Picked:
     while True:
         union = _union_mask(neighbours, k, n) & inputs.selectable
         if int(union.sum()) > budget or k >= n:
-            break
+            return union, k
         k = min(2 * k, n)
         if k > width:
             width = min(max(8 * width, k), n)
             _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
+
+
+def knn_uncertainty(inputs: SelectionInputs) -> Picked:
+    """DeMuX's default. Score = margin, LOWEST first, among target neighbourhoods.
+
+    Starting from ``k``, take the union of every target point's k nearest source points
+    (L2); while it holds no more than ``budget`` selectable points and ``k < n``, double k
+    (capped at n). Then pick the selectable union points with the lowest margins.
+    ``k_used`` is the final k.
+    """
+    union, k = _knn_union(inputs)
     order = _ranked(inputs.uncertainty, np.flatnonzero(union))
-    return Picked(order[:budget].astype(np.int64), k)
+    return Picked(order[: inputs.budget].astype(np.int64), k)
+
+
+def balanced_knn_uncertainty(inputs: SelectionInputs) -> Picked:
+    """knn-uncertainty whose picks are spread over the model's predicted classes.
+
+    Candidates: the union of :func:`knn_uncertainty` (same k and doubling). Score = margin,
+    LOWEST first, within each predicted class (``inputs.classes``); the classes take turns
+    (:func:`demux_core.class_balance.class_round_robin`), so no predicted class gets more
+    than its share while others still have candidates.
+    """
+    union, k = _knn_union(inputs)
+    order = class_round_robin(np.flatnonzero(union), inputs.uncertainty, inputs.classes)
+    return Picked(order[: inputs.budget].astype(np.int64), k)
 
 
 def uncertainty_knn(inputs: SelectionInputs) -> Picked:
@@ -187,8 +210,12 @@ STRATEGIES: dict[str, Strategy] = {
     "uncertainty": lowest_margin,
     "knn-uncertainty": knn_uncertainty,
     "uncertainty-knn": uncertainty_knn,
+    "balanced-knn-uncertainty": balanced_knn_uncertainty,
 }
-DISTANCE_STRATEGIES = frozenset({"average-dist", "knn-uncertainty", "uncertainty-knn"})
+DISTANCE_STRATEGIES = frozenset(
+    {"average-dist", "knn-uncertainty", "uncertainty-knn", "balanced-knn-uncertainty"}
+)
+CLASS_STRATEGIES = frozenset({"balanced-knn-uncertainty"})
 
 
 def select_with_details(
@@ -202,6 +229,7 @@ def select_with_details(
     languages: Sequence[str] | np.ndarray | None = None,
     k: int = 1,
     seed: int = 0,
+    classes: Sequence[str] | np.ndarray | None = None,
 ) -> Selection:
     """Pick ``budget`` new source points with ``strategy`` and report per-point diagnostics.
 
@@ -219,6 +247,8 @@ def select_with_details(
         languages,
         k,
         seed,
+        classes,
+        CLASS_STRATEGIES,
     )
     picked = STRATEGIES[strategy](inputs)
     if inputs.target_emb.shape[0]:
@@ -245,6 +275,7 @@ def select(
     languages: Sequence[str] | np.ndarray | None = None,
     k: int = 1,
     seed: int = 0,
+    classes: Sequence[str] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Exactly ``budget`` new source indices (int64, none in ``exclude``), in pick order.
 
@@ -259,6 +290,9 @@ def select(
     languages : sequence of str, shape (n,), optional -- required by ``egalitarian``
     k : int -- initial k of ``knn-uncertainty``
     seed : int -- seed of the random strategies
+    classes : sequence of str, shape (n,), optional -- predicted class of every source point
+        (:func:`demux_core.class_balance.prediction_classes`); required by
+        ``balanced-knn-uncertainty``
 
     Returns
     -------
@@ -274,4 +308,5 @@ def select(
         languages=languages,
         k=k,
         seed=seed,
+        classes=classes,
     ).indices

@@ -18,6 +18,7 @@ from storage.paths import artifacts_dir
 DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
 STRATEGY_NAMES = (
     "knn-uncertainty",
+    "balanced-knn-uncertainty",
     "uncertainty-knn",
     "average-dist",
     "uncertainty",

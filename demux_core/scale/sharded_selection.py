@@ -26,9 +26,10 @@ import faiss
 import numpy as np
 
 from demux_core import neighbors, strategies
+from demux_core.class_balance import class_round_robin
 from demux_core.errors import SelectionError
 from demux_core.scale.embedding_shards import ShardedEmbeddings, aligned_chunks, gather_rows
-from demux_core.selection_inputs import check_finite, selectable_mask
+from demux_core.selection_inputs import check_finite, selectable_mask, validated_classes
 from demux_core.strategies import Selection
 
 # The in-memory policy for the first k-NN width; shared so that both paths search alike.
@@ -135,7 +136,10 @@ def _ranked(scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     return candidates[np.argsort(scores[candidates], kind="stable")]
 
 
-def _knn_uncertainty(inputs: _Inputs, settings: ShardedSelectionSettings) -> tuple[np.ndarray, int]:
+def _knn_uncertainty(
+    inputs: _Inputs, settings: ShardedSelectionSettings, classes: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """knn-uncertainty's picks; with ``classes``, balanced-knn-uncertainty's."""
     n, budget, target = inputs.source.n_rows, inputs.budget, inputs.target
     k = min(inputs.k, n)
     width = _search_width(k, budget, target.shape[0], n)
@@ -150,7 +154,12 @@ def _knn_uncertainty(inputs: _Inputs, settings: ShardedSelectionSettings) -> tup
         if k > width:
             width = min(max(8 * width, k), n)
             _, neighbours = streaming_knn(inputs.source, target, width, settings)
-    return _ranked(inputs.uncertainty, np.flatnonzero(union))[:budget].astype(np.int64), k
+    candidates = np.flatnonzero(union)
+    if classes is None:
+        order = _ranked(inputs.uncertainty, candidates)
+    else:
+        order = class_round_robin(candidates, inputs.uncertainty, classes)
+    return order[:budget].astype(np.int64), k
 
 
 def _average_dist(inputs: _Inputs, settings: ShardedSelectionSettings) -> np.ndarray:
@@ -233,6 +242,7 @@ def select_sharded(
     k: int = 1,
     seed: int = 0,
     settings: ShardedSelectionSettings = ShardedSelectionSettings(),
+    classes: Sequence[str] | np.ndarray | None = None,
 ) -> Selection:
     """:func:`demux_core.strategies.select_with_details` over a streamed source pool.
 
@@ -242,7 +252,7 @@ def select_sharded(
     source : ShardedEmbeddings -- n source embeddings of dimension d, in pool order
     target_emb : ndarray, shape (m, d), float32, m >= 1 (held in memory)
     uncertainty : ndarray, shape (n,) -- margins, lower = more uncertain
-    budget, exclude, languages, k, seed : as in :func:`demux_core.strategies.select`
+    budget, exclude, languages, k, seed, classes : as in :func:`demux_core.strategies.select`
     settings : ShardedSelectionSettings
 
     Returns
@@ -253,6 +263,11 @@ def select_sharded(
     inputs = _validate(strategy, source, target_emb, uncertainty, budget, exclude, k)
     if strategy == "knn-uncertainty":
         indices, k_used = _knn_uncertainty(inputs, settings)
+    elif strategy == "balanced-knn-uncertainty":
+        pool_classes = validated_classes(
+            strategy, strategies.CLASS_STRATEGIES, classes, source.n_rows
+        )
+        indices, k_used = _knn_uncertainty(inputs, settings, pool_classes)
     elif strategy == "average-dist":
         indices, k_used = _average_dist(inputs, settings), 0
     else:

@@ -110,3 +110,24 @@ def test_round_config_rejects_bad_values():
 
 def test_pools_languages_in_order():
     assert np.array_equal(_pools().source_languages[:3], np.array(["hau", "yor", "hau"]))
+
+
+def test_balanced_strategy_balances_over_the_rounds_predictions(tiny_model_dir, tiny_tokenizer):
+    from demux_core.class_balance import prediction_classes
+    from demux_core.strategies import select
+
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    config = _config(strategy="balanced-knn-uncertainty", budget=6, projection=None, k=4)
+    outcome = run_round(model, tiny_tokenizer, _pools(), config)
+    source, target = outcome.source_scores, outcome.target_scores
+    expected = select(
+        "balanced-knn-uncertainty",
+        source_emb=source.embeddings,
+        target_emb=target.embeddings,
+        uncertainty=source.uncertainty,
+        budget=6,
+        k=4,
+        classes=prediction_classes(source.predictions),
+    )
+    np.testing.assert_array_equal(outcome.selection.indices, expected)
+    assert outcome.selection.strategy == "balanced-knn-uncertainty"

@@ -22,6 +22,7 @@ def pool() -> dict:
         "target_emb": (rng.normal(size=(N_TARGET, DIM)) + 0.5).astype(np.float32),
         "uncertainty": rng.random(N_SOURCE),
         "languages": np.array(["hau", "ibo", "yor", "swa"])[rng.integers(0, 4, N_SOURCE)],
+        "classes": np.array(["health", "sports", "travel"])[rng.integers(0, 3, N_SOURCE)],
     }
 
 
@@ -152,6 +153,32 @@ class TestUncertaintyKnn(StrategyContract):
     strategy = "uncertainty-knn"
 
 
+class TestBalancedKnnUncertainty(StrategyContract):
+    strategy = "balanced-knn-uncertainty"
+
+    def test_one_class_is_knn_uncertainty(self, pool):
+        one_class = {**pool, "classes": np.full(N_SOURCE, "travel")}
+        for budget in (3, 25):
+            balanced = select_with_details(self.strategy, **one_class, budget=budget, k=2)
+            plain = select_with_details("knn-uncertainty", **pool, budget=budget, k=2)
+            np.testing.assert_array_equal(balanced.indices, plain.indices)
+            assert balanced.k_used == plain.k_used
+
+    def test_picks_are_spread_over_the_predicted_classes(self, pool):
+        # Make one class hold the lowest margins: plain knn-uncertainty then takes mostly it.
+        skewed = {**pool, "uncertainty": np.where(pool["classes"] == "sports", 0.0, 1.0)}
+        skewed["uncertainty"] = skewed["uncertainty"] + pool["uncertainty"] * 1e-3
+        plain = select("knn-uncertainty", **skewed, budget=9)
+        balanced = select(self.strategy, **skewed, budget=9)
+        assert (pool["classes"][plain] == "sports").sum() >= 8
+        assert sorted(np.unique(pool["classes"][balanced], return_counts=True)[1]) == [3, 3, 3]
+
+    def test_needs_classes(self, pool):
+        without = {key: value for key, value in pool.items() if key != "classes"}
+        with pytest.raises(SelectionError, match="'balanced-knn-uncertainty' needs classes"):
+            select(self.strategy, **without, budget=5)
+
+
 def test_every_registered_strategy_has_a_contract_subclass():
     covered = {cls.strategy for cls in StrategyContract.__subclasses__()}
     assert covered == set(STRATEGIES)
@@ -215,6 +242,16 @@ def test_uncertainty_knn_by_hand():
     # budget 2: 8 candidates = all six points; nearest-target: s3 0.3, s0 0.4 -> s3, s0.
     details = select_with_details("uncertainty-knn", **HAND, budget=2)
     assert details.indices.tolist() == [3, 0] and details.k_used == 1
+
+
+def test_balanced_knn_uncertainty_by_hand():
+    # k = 2 union (budget 2): s0 0.9, s1 0.1, s2 0.5, s3 0.8. Classes a: s1, s2; b: s0, s3.
+    # Turn 0: s1 (a, 0.1), s3 (b, 0.8); turn 1: s2 (a, 0.5), s0 (b, 0.9).
+    classes = np.array(["b", "a", "a", "b", "a", "a"])
+    details = select_with_details("balanced-knn-uncertainty", **HAND, budget=2, classes=classes)
+    assert details.indices.tolist() == [1, 3] and details.k_used == 2
+    # knn-uncertainty would take s1 and s2, both of class a.
+    assert select("knn-uncertainty", **HAND, budget=2).tolist() == [1, 2]
 
 
 def brute_knn_uncertainty(source, target, margins, budget, exclude, k):
@@ -300,6 +337,7 @@ def test_average_dist_matches_brute_force(seed):
             "'knn-uncertainty' needs a non-empty target",
         ),
         ({"languages": ["a"] * 5}, r"languages must have shape \(6,\)"),
+        ({"classes": ["a"] * 7}, r"classes must have shape \(6,\), got \(7,\)"),
     ],
 )
 def test_bad_input_is_a_clear_error(change, message):

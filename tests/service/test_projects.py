@@ -44,3 +44,10 @@ def test_app_and_cli_start_knn_uncertainty_at_the_same_k():
     args = build_parser().parse_args(["simulate", *required])
     assert ProjectSettings().k == RoundConfig().k == args.k == DEFAULT_K == 1
     assert {spec.k for spec in demo_specs().values()} == {DEFAULT_K}
+
+
+def test_the_app_offers_every_registered_strategy():
+    from demux_core.strategies import STRATEGIES
+    from service.projects import STRATEGY_NAMES
+
+    assert sorted(STRATEGY_NAMES) == sorted(STRATEGIES)

@@ -48,6 +48,7 @@ def test_equals_in_memory_selection(seed, strategy):
         "languages": rng.choice(["hau", "ibo", "yor"], size=len(source)),
         "k": int(rng.integers(1, 4)),
         "seed": seed,
+        "classes": rng.choice(["LOC", "PER", "O", "DATE+ORG"], size=len(source)),
     }
     expected = strategies.select_with_details(strategy, source_emb=source, **kwargs)
     sharded = ShardedEmbeddings.from_array(source, rows_per_block=int(rng.integers(1, 900)))

@@ -1,0 +1,79 @@
+"""Class-balanced pick order: predicted classes take turns (numpy only).
+
+Used by the ``balanced-knn-uncertainty`` strategy. The classes are the model's own
+predictions for the unlabeled source points (gold labels are unknown at selection time):
+
+- sequence and pair tasks: the predicted label;
+- token tasks: the entity types predicted in the sentence (``B-``/``I-``/``E-``/``S-``
+  prefixes dropped, ``O`` ignored), sorted and joined with ``+`` (``"LOC+PER"``), or ``"O"``
+  when the sentence has none. For POS tagging nearly every sentence has its own tag set, so
+  the balancing then changes little;
+- QA: ``"answer"`` or ``"no answer"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+NO_ENTITY = "O"
+_PREFIXES = ("B-", "I-", "E-", "S-", "L-", "U-")
+
+
+def _entity_type(tag: str) -> str:
+    return tag[2:] if tag.startswith(_PREFIXES) else tag
+
+
+def prediction_class(prediction: object) -> str:
+    """The class one prediction is balanced under (see the module docstring)."""
+    if isinstance(prediction, str):
+        return prediction if prediction else "no answer"
+    if (
+        isinstance(prediction, tuple)
+        and len(prediction) == 2
+        and isinstance(prediction[0], int | np.integer)
+    ):
+        return "answer"
+    types = {_entity_type(str(tag)) for tag in prediction} - {NO_ENTITY, ""}
+    return "+".join(sorted(types)) if types else NO_ENTITY
+
+
+def prediction_classes(predictions: Sequence[object]) -> np.ndarray:
+    """Classes of a pool's predictions, shape (n,), str."""
+    return np.array([prediction_class(p) for p in predictions], dtype=str).reshape(-1)
+
+
+def class_round_robin(
+    candidates: np.ndarray, margins: np.ndarray, classes: np.ndarray
+) -> np.ndarray:
+    """``candidates`` ordered so that predicted classes take turns, most uncertain first.
+
+    Within each class the members are ranked by margin (LOWER = more uncertain = earlier;
+    ties by index). The order then takes every class's rank-0 member, then every rank-1
+    member, and so on; inside one such turn, lower margins come first. A class with few
+    candidates simply drops out of later turns, so the first ``b`` points of the order hold
+    at most ``ceil(b / c)`` points of any class while ``c`` classes still have candidates.
+
+    Parameters
+    ----------
+    candidates : ndarray, shape (c,), int -- source indices, any order, no duplicates
+    margins : ndarray, shape (n,), float -- margins of the whole pool
+    classes : ndarray, shape (n,), str -- predicted class of every pool point
+
+    Returns
+    -------
+    ndarray, shape (c,), int64 -- ``candidates`` in pick order
+    """
+    candidates = np.sort(np.asarray(candidates, dtype=np.int64))
+    if candidates.size == 0:
+        return candidates
+    by_margin = candidates[np.argsort(margins[candidates], kind="stable")]
+    _, class_ids = np.unique(classes[by_margin], return_inverse=True)
+    turn = np.empty(by_margin.size, dtype=np.int64)
+    seen = np.zeros(int(class_ids.max()) + 1, dtype=np.int64)
+    for position, class_id in enumerate(class_ids):
+        turn[position] = seen[class_id]
+        seen[class_id] += 1
+    order = np.lexsort((by_margin, margins[by_margin], turn))
+    return by_margin[order]
