@@ -47,6 +47,7 @@ VARIANTS = (
     Variant("knn-uncertainty, k=8", "knn-uncertainty", k=8),
     Variant("knn-uncertainty, k=32", "knn-uncertainty", k=32),
     Variant("knn-uncertainty, mean margin", "knn-uncertainty", aggregation="mean"),
+    Variant("balanced-knn-uncertainty", "balanced-knn-uncertainty"),
     Variant("uncertainty-knn", "uncertainty-knn"),
     Variant("uncertainty", "uncertainty"),
     Variant("uncertainty, mean margin", "uncertainty", aggregation="mean"),
@@ -73,6 +74,7 @@ def rebuild(run_folder: Path, cache_dir: Path):
 
 def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGETS) -> list[dict]:
     """One dict per (variant, budget): overlap with the default, labels, languages, margins."""
+    from demux_core.class_balance import prediction_classes
     from demux_core.head_scoring import score_features
     from demux_core.labels import label_counts
     from demux_core.neighbors import knn
@@ -98,6 +100,7 @@ def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGET
                 languages=languages,
                 k=variant.k,
                 seed=0,
+                classes=prediction_classes(margins[variant.aggregation].predictions),
             ).indices
             default_picks.setdefault(budget, set(picked.tolist()))
             labels = label_counts([pools.source[i] for i in picked], config.round.tag_scheme)
