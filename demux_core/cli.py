@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--target-fraction",
         type=float,
         default=1.0,
-        help="share of the target pool each seed sees (seeded sample)",
+        help="share of the target pool each seed sees (seeded sample; frozen-head recipe only)",
     )
     run.add_argument(
         "--cache-dir", type=Path, help="warm starts and encoder features (default: --out)"
@@ -295,7 +295,11 @@ def simulate(args) -> int:
     from demux_core.simulation import describe, run_experiment
 
     pools = _load_pools(args)
-    config = _config(args, _labels(args, pools))
+    try:
+        config = _config(args, _labels(args, pools))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     sizes = {
         name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed", "heldout")

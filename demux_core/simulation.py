@@ -57,7 +57,7 @@ class SimulationConfig:
         Head settings of the ``frozen-head`` recipe.
     target_fraction : float
         Share of the target pool each seed sees (a seeded sample; 1.0 = all of it), so that
-        seeds also vary the deterministic strategies' input.
+        seeds also vary the deterministic strategies' input. ``frozen-head`` recipe only.
     """
 
     task: str
@@ -85,6 +85,11 @@ class SimulationConfig:
             raise ValueError(f"recipe={self.recipe!r} is not one of {', '.join(RECIPES)}")
         if not 0 < self.target_fraction <= 1:
             raise ValueError(f"target_fraction must be in (0, 1], got {self.target_fraction}")
+        if self.target_fraction < 1 and self.recipe != "frozen-head":
+            raise ValueError(
+                "target_fraction < 1 is implemented for the frozen-head recipe only "
+                f"(got {self.target_fraction} with recipe {self.recipe!r})"
+            )
 
     @property
     def schedule(self) -> tuple[int, ...]:

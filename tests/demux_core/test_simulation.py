@@ -174,6 +174,15 @@ def test_frozen_head_recipe_needs_a_seed_set(data, tiny_model_dir, tmp_path, cap
     assert "needs a labeled seed set" in capsys.readouterr().err
 
 
+def test_target_fraction_with_fine_tuning_is_a_clear_error(data, tiny_model_dir, tmp_path, capsys):
+    argv = ["simulate", "--task", "sequence", "--model", str(tiny_model_dir)]
+    argv += ["--source", *map(str, data["source"]), "--target-pool", str(data["pool"])]
+    argv += ["--target-fraction", "0.5", "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    assert "frozen-head recipe only" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
@@ -181,6 +190,7 @@ def test_frozen_head_recipe_needs_a_seed_set(data, tiny_model_dir, tmp_path, cap
         ({"budgets": (0, 5)}, ">= 1"),
         ({"recipe": "magic"}, "recipe"),
         ({"target_fraction": 0.0}, "target_fraction"),
+        ({"target_fraction": 0.5}, "frozen-head recipe only"),
     ],
 )
 def test_simulation_config_refuses_bad_settings(changes, message):
