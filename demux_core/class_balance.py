@@ -53,7 +53,7 @@ def class_round_robin(
     ties by index). The order then takes every class's rank-0 member, then every rank-1
     member, and so on; inside one such turn, lower margins come first. A class with few
     candidates simply drops out of later turns, so the first ``b`` points of the order hold
-    at most ``ceil(b / c)`` points of any class while ``c`` classes still have candidates.
+    at most ``ceil(b / q)`` points of any class while ``q`` classes still have candidates.
 
     Parameters
     ----------
@@ -70,10 +70,9 @@ def class_round_robin(
         return candidates
     by_margin = candidates[np.argsort(margins[candidates], kind="stable")]
     _, class_ids = np.unique(classes[by_margin], return_inverse=True)
+    grouped = np.argsort(class_ids, kind="stable")  # by class, margin order kept inside
+    sorted_ids = class_ids[grouped]
     turn = np.empty(by_margin.size, dtype=np.int64)
-    seen = np.zeros(int(class_ids.max()) + 1, dtype=np.int64)
-    for position, class_id in enumerate(class_ids):
-        turn[position] = seen[class_id]
-        seen[class_id] += 1
+    turn[grouped] = np.arange(by_margin.size) - np.searchsorted(sorted_ids, sorted_ids)
     order = np.lexsort((by_margin, margins[by_margin], turn))
     return by_margin[order]
