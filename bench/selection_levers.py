@@ -74,11 +74,10 @@ def rebuild(run_folder: Path, cache_dir: Path):
 
 def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGETS) -> list[dict]:
     """One dict per (variant, budget): overlap with the default, labels, languages, margins."""
-    from demux_core.class_balance import prediction_classes
     from demux_core.head_scoring import score_features
     from demux_core.labels import label_counts
     from demux_core.neighbors import knn
-    from demux_core.strategies import select_with_details
+    from demux_core.strategies import classes_for, select_with_details
 
     head = fitter.fit(())  # the seed-set head: the zero-shot model of the frozen recipe
     margins = {
@@ -100,7 +99,7 @@ def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGET
                 languages=languages,
                 k=variant.k,
                 seed=0,
-                classes=prediction_classes(margins[variant.aggregation].predictions),
+                classes=classes_for(variant.strategy, margins[variant.aggregation].predictions),
             ).indices
             default_picks.setdefault(budget, set(picked.tolist()))
             labels = label_counts([pools.source[i] for i in picked], config.round.tag_scheme)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.class_balance import prediction_classes
 from demux_core.evaluation import evaluate
 from demux_core.examples import Example, TaskType
 from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
@@ -30,7 +29,7 @@ from demux_core.head_training import LinearHead, fit_head
 from demux_core.labels import gold_labels, label_counts
 from demux_core.rounds import Pools
 from demux_core.simulation import ResultRow, SimulationConfig, metrics_row
-from demux_core.strategies import select_with_details
+from demux_core.strategies import classes_for, select_with_details
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 
 
@@ -141,7 +140,7 @@ def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> It
             languages=languages,
             k=config.round.k,
             seed=seed * 1_000 + number,
-            classes=prediction_classes(scores.predictions),
+            classes=classes_for(strategy, scores.predictions),
         )
         batch = selection.indices.tolist()
         picked.extend(batch)

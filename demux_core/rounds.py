@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.class_balance import prediction_classes
 from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
@@ -29,7 +28,7 @@ from demux_core.model_eval import evaluate_model
 from demux_core.projection import MapPoints, ProjectionConfig, project_pools
 from demux_core.round_training import training_examples_for_round
 from demux_core.scoring import PoolScores, score_pool
-from demux_core.strategies import Selection, select_with_details
+from demux_core.strategies import Selection, classes_for, select_with_details
 from demux_core.task_model import TaskModel
 from demux_core.training import fine_tune
 
@@ -307,7 +306,7 @@ def select_next(
         languages=pools.source_languages,
         k=config.k,
         seed=config.seed,
-        classes=prediction_classes(source.predictions),
+        classes=classes_for(config.strategy, source.predictions),
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demux_core.class_balance import class_round_robin
+from demux_core.class_balance import class_round_robin, prediction_classes
 from demux_core.neighbors import knn, mean_distances
 from demux_core.selection_inputs import SelectionInputs, validate_selection_inputs
 
@@ -216,6 +216,11 @@ DISTANCE_STRATEGIES = frozenset(
     {"average-dist", "knn-uncertainty", "uncertainty-knn", "balanced-knn-uncertainty"}
 )
 CLASS_STRATEGIES = frozenset({"balanced-knn-uncertainty"})
+
+
+def classes_for(strategy: str, predictions: Sequence[object]) -> np.ndarray | None:
+    """Predicted classes (n,) str when ``strategy`` balances over them, else None (no work)."""
+    return prediction_classes(predictions) if strategy in CLASS_STRATEGIES else None
 
 
 def select_with_details(

@@ -353,3 +353,11 @@ def test_empty_target_is_fine_without_distances():
     )
     assert details.indices.tolist() == [4, 1]
     assert np.isnan(details.distance_to_target).all()
+
+
+def test_classes_are_made_only_for_strategies_that_balance():
+    from demux_core.strategies import classes_for
+
+    predictions = ["sports", ("B-PER", "O")]
+    assert classes_for("knn-uncertainty", predictions) is None
+    assert classes_for("balanced-knn-uncertainty", predictions).tolist() == ["sports", "PER"]
