@@ -14,10 +14,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
+from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection, select_with_details
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 from demux_core.warm_start_cache import warm_start_model
 
@@ -192,6 +195,7 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
     )
     model = TaskModel.load(warm_dir)
     increments = config.increments
+    needs_scores = strategy not in SCORE_FREE_STRATEGIES
     first = replace(round_config, budget=increments[0])
     selection = select_next(shared.source_scores, shared.target_scores, pools, (), first)
     picked: list[int] = []
@@ -213,7 +217,7 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             earlier_labels=labeled,
             exclude=picked,
             warm_start_dir=warm_dir,
-            rescore=number < len(increments),
+            rescore=needs_scores and number < len(increments),
         )
         labeled.extend(new_labels)
         model = outcome.model
@@ -231,6 +235,36 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             picked_labels=label_counts(new_labels, config.round.tag_scheme),
         )
         selection = outcome.selection
+        if not needs_scores and number < len(increments):
+            selection = _score_free_selection(
+                pools, picked, replace(round_config, budget=next_budget)
+            )
+
+
+def _score_free_selection(
+    pools: Pools, exclude: list[int], config: RoundConfig
+) -> Selection | None:
+    """The next picks of a strategy that reads no score, without rescoring the pools.
+
+    Equal to :func:`select_next` on fresh scores: such a strategy reads only the pool size,
+    the languages, ``exclude`` and the seed, so zero placeholders stand in for the
+    embeddings and margins (and for the pick diagnostics, which a simulation does not keep).
+    """
+    n_source = len(pools.source)
+    selectable = n_source - len(set(exclude))
+    if selectable <= 0:
+        return None
+    return select_with_details(
+        config.strategy,
+        source_emb=np.zeros((n_source, 1), dtype=np.float32),
+        target_emb=np.zeros((len(pools.target), 1), dtype=np.float32),
+        uncertainty=np.zeros(n_source, dtype=np.float32),
+        budget=min(config.budget, selectable),
+        exclude=exclude,
+        languages=pools.source_languages,
+        k=config.k,
+        seed=config.seed,
+    )
 
 
 def metrics_row(

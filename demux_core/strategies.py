@@ -216,6 +216,7 @@ DISTANCE_STRATEGIES = frozenset(
     {"average-dist", "knn-uncertainty", "uncertainty-knn", "balanced-knn-uncertainty"}
 )
 CLASS_STRATEGIES = frozenset({"balanced-knn-uncertainty"})
+SCORE_FREE_STRATEGIES = frozenset({"random", "egalitarian"})  # read no embedding or margin
 
 
 def classes_for(strategy: str, predictions: Sequence[object]) -> np.ndarray | None:

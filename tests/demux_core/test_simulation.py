@@ -157,6 +157,38 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     assert "Share of the picks per source label" in (out / "summary.md").read_text()
 
 
+def test_score_free_strategies_skip_rescoring_and_pick_the_same(
+    data, tiny_model_dir, tmp_path, monkeypatch
+):
+    import demux_core.rounds as rounds
+    import demux_core.simulation as simulation
+
+    passes = []
+    real_score_pool = rounds.score_pool
+
+    def counting_score_pool(model, tokenizer, examples, *args, **kwargs):
+        passes.append(len(examples))
+        return real_score_pool(model, tokenizer, examples, *args, **kwargs)
+
+    monkeypatch.setattr(rounds, "score_pool", counting_score_pool)
+
+    def run(name):
+        passes.clear()
+        argv = _base_argv(data, tiny_model_dir, tmp_path / name)
+        argv += ["--budgets", "2,5,9", "--seeds", "0,1", "--strategies", "random,egalitarian"]
+        argv += ["--cache-dir", str(tmp_path / "cache")]
+        assert main(argv) == 0
+        rows = read_rows(tmp_path / name / "results.csv")
+        return [(r.strategy, r.seed, r.round, r.value, r.picked, r.picked_labels) for r in rows]
+
+    skipped = run("skipped")
+    assert passes == [24 + 6]  # source + target pools scored once, for the zero-shot round
+    monkeypatch.setattr(simulation, "SCORE_FREE_STRATEGIES", frozenset())
+    rescored = run("rescored")
+    assert passes == [24 + 6] * (1 + 2 * 2 * 2)  # + 2 strategies x 2 seeds x 2 rescorings
+    assert skipped == rescored  # same picks, so the same labels and the same test scores
+
+
 def test_results_written_before_picked_labels_existed_still_read(tmp_path):
     path = tmp_path / "old.csv"
     header = "strategy,seed,round,budget_used,metric,value,seconds,picked_per_language,"
