@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.simulation import ResultRow
+from demux_core.result_rows import ResultRow
 
 CSV_FIELDS = (
     "strategy",

@@ -19,6 +19,7 @@ import numpy as np
 from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
+from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
 from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection, select_with_details
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
@@ -106,29 +107,6 @@ class SimulationConfig:
         """New labels picked in each round."""
         schedule = self.schedule
         return (schedule[0],) + tuple(b - a for a, b in zip(schedule, schedule[1:], strict=False))
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    """One line of the tidy results table.
-
-    ``picked`` counts the round's picks per source language and ``picked_labels`` their gold
-    labels (units in :func:`demux_core.labels.label_counts`).
-    """
-
-    strategy: str
-    seed: int
-    round: int
-    budget_used: int
-    metric: str
-    value: float
-    seconds: float
-    picked: dict[str, int]
-    per_language: dict[str, float]
-    ci_low: float = float("nan")
-    ci_high: float = float("nan")
-    predictions: tuple = field(default=(), repr=False, compare=False)
-    picked_labels: dict[str, int] = field(default_factory=dict)
 
 
 def prefixed(examples: Sequence[Example], pool: str) -> list[Example]:
@@ -265,63 +243,6 @@ def _score_free_selection(
         k=config.k,
         seed=config.seed,
     )
-
-
-def metrics_row(
-    strategy,
-    seed,
-    number,
-    used,
-    metrics,
-    seconds,
-    picked,
-    test,
-    task_and_scheme,
-    picked_labels=None,
-):
-    """A result row with a bootstrap CI over the test examples (when there is a test set)."""
-    name = _metric_name(metrics)
-    ci = (float("nan"), float("nan"))
-    predictions: tuple = ()
-    task, scheme = task_and_scheme
-    if metrics is not None and metrics.predictions and test:
-        from demux_core.evaluation import bootstrap_ci
-        from demux_core.labels import gold_labels
-
-        predictions = metrics.predictions
-        intervals = bootstrap_ci(gold_labels(test), predictions, task, 1000, 0, tag_scheme=scheme)
-        ci = intervals.get(name, ci)
-    return ResultRow(
-        strategy,
-        seed,
-        number,
-        used,
-        name,
-        metrics.main if metrics else float("nan"),
-        seconds,
-        picked,
-        _per_language_main(metrics),
-        ci[0],
-        ci[1],
-        predictions,
-        dict(picked_labels or {}),
-    )
-
-
-def _metric_name(metrics) -> str:
-    if metrics is None:
-        return ""
-    for name in ("f1", "accuracy", "exact_match"):
-        if name in metrics.values and metrics.values[name] == metrics.main:
-            return name
-    return "main"
-
-
-def _per_language_main(metrics) -> dict[str, float]:
-    if metrics is None:
-        return {}
-    name = _metric_name(metrics)
-    return {lang: values.get(name, float("nan")) for lang, values in metrics.per_language.items()}
 
 
 def describe(config: SimulationConfig) -> dict:

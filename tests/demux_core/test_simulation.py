@@ -82,7 +82,7 @@ def test_simulate_reports_bad_input_clearly(data, tiny_model_dir, tmp_path, caps
 
 
 def test_summary_table_has_mean_and_std():
-    from demux_core.simulation import ResultRow
+    from demux_core.result_rows import ResultRow
 
     rows = [
         ResultRow("random", s, 1, 10, "accuracy", v, 1.0, {}, {}) for s, v in ((0, 0.5), (1, 0.7))
@@ -93,7 +93,7 @@ def test_summary_table_has_mean_and_std():
 
 def test_picks_table_gives_each_strategys_language_shares():
     from demux_core.reporting import picks_markdown, round_seconds
-    from demux_core.simulation import ResultRow
+    from demux_core.result_rows import ResultRow
 
     rows = [
         ResultRow("knn", 0, 1, 4, "f1", 0.1, 10.0, {"hau": 3, "ibo": 1}, {}),
