@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="labeled SOURCE-language file(s) for model selection (--keep-best)",
     )
     data.add_argument("--heldout-size", type=int, help="deterministic sample per held-out file")
+    data.add_argument(
+        "--disjoint-ids",
+        action="store_true",
+        help="parallel data (SIB-200/Flores): the seed set, then each source file, sample only "
+        "ids no earlier pool (nor the target pool, test or held-out set) uses",
+    )
     data.add_argument("--labels", help="comma-separated label schema (default: from the data)")
     data.add_argument("--tag-scheme", default="bio", choices=("bio", "pos"))
     run = sim.add_argument_group("experiment")
@@ -187,25 +193,23 @@ def run_study(args) -> int:
 
 
 def _load_pools(args):
-    from demux_core.readers import deterministic_sample, read_examples
-    from demux_core.rounds import Pools
-    from demux_core.simulation import prefixed
+    from demux_core.simulation_pools import PoolFiles, load_pools
 
-    def read(path: Path, n: int | None, pool: str):
-        examples = read_examples(path, task=args.task, tag_scheme=None)
-        if n is not None and n < len(examples):
-            examples = deterministic_sample(examples, n, seed=0)
-        return prefixed(examples, pool)
-
-    source = [e for path in args.source for e in read(path, args.source_per_language, "src")]
-    return Pools(
-        source=source,
-        target=read(args.target_pool, args.target_pool_size, "tgt"),
-        test=read(args.target_test, args.test_size, "test") if args.target_test else (),
-        seed=read(args.seed_set, args.seed_size, "seed") if args.seed_set else (),
-        heldout=[
-            e for path in args.heldout or () for e in read(path, args.heldout_size, "heldout")
-        ],
+    return load_pools(
+        PoolFiles(
+            task=args.task,
+            source=tuple(args.source),
+            target=args.target_pool,
+            test=args.target_test,
+            seed=args.seed_set,
+            heldout=tuple(args.heldout or ()),
+            source_per_language=args.source_per_language,
+            target_size=args.target_pool_size,
+            test_size=args.test_size,
+            seed_size=args.seed_size,
+            heldout_size=args.heldout_size,
+            disjoint_ids=args.disjoint_ids,
+        )
     )
 
 

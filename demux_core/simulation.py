@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -107,11 +107,6 @@ class SimulationConfig:
         """New labels picked in each round."""
         schedule = self.schedule
         return (schedule[0],) + tuple(b - a for a, b in zip(schedule, schedule[1:], strict=False))
-
-
-def prefixed(examples: Sequence[Example], pool: str) -> list[Example]:
-    """Copies with pool/language-prefixed ids, unique across the files of a pool."""
-    return [replace(e, id=f"{pool}:{e.language}:{e.id}") for e in examples]
 
 
 def run_experiment(

@@ -203,6 +203,7 @@ def test_results_written_before_picked_labels_existed_still_read(tmp_path):
     [
         (["--recipe", "frozen-head"], "needs a labeled seed set", False),
         (["--target-fraction", "0.5"], "frozen-head recipe only", True),
+        (["--disjoint-ids", "--source-per-language", "8"], "no earlier pool uses", True),
     ],
 )
 def test_bad_simulate_settings_are_clear_errors(
