@@ -21,7 +21,8 @@ from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
 from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
-from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection, select_with_details
+from demux_core.scoring import PoolScores
+from demux_core.strategies import SCORE_FREE_STRATEGIES
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 from demux_core.warm_start_cache import warm_start_model
 
@@ -214,29 +215,19 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             )
 
 
-def _score_free_selection(
-    pools: Pools, exclude: list[int], config: RoundConfig
-) -> Selection | None:
+def _score_free_selection(pools: Pools, exclude: list[int], config: RoundConfig):
     """The next picks of a strategy that reads no score, without rescoring the pools.
 
     Equal to :func:`select_next` on fresh scores: such a strategy reads only the pool size,
-    the languages, ``exclude`` and the seed, so zero placeholders stand in for the
-    embeddings and margins (and for the pick diagnostics, which a simulation does not keep).
+    the languages, ``exclude`` and the seed, so zero placeholders stand in for the scores
+    (and for the pick diagnostics, which a simulation does not keep).
     """
-    n_source = len(pools.source)
-    selectable = n_source - len(set(exclude))
-    if selectable <= 0:
-        return None
-    return select_with_details(
-        config.strategy,
-        source_emb=np.zeros((n_source, 1), dtype=np.float32),
-        target_emb=np.zeros((len(pools.target), 1), dtype=np.float32),
-        uncertainty=np.zeros(n_source, dtype=np.float32),
-        budget=min(config.budget, selectable),
-        exclude=exclude,
-        languages=pools.source_languages,
-        k=config.k,
-        seed=config.seed,
+
+    def placeholder(n: int) -> PoolScores:
+        return PoolScores(np.zeros((n, 1), np.float32), np.zeros(n, np.float32), [], "none")
+
+    return select_next(
+        placeholder(len(pools.source)), placeholder(len(pools.target)), pools, exclude, config
     )
 
 

@@ -81,9 +81,7 @@ def load_pools(files: PoolFiles) -> Pools:
 
     def sampled(path: Path, size: int | None) -> list[Example]:
         examples = read(path)
-        if size is not None and size < len(examples):
-            examples = deterministic_sample(examples, size, seed=0)
-        return examples
+        return examples if size is None else deterministic_sample(examples, size, seed=0)
 
     target = sampled(files.target, files.target_size)
     test = sampled(files.test, files.test_size) if files.test else []
