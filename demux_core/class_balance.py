@@ -1,6 +1,7 @@
-"""Class-balanced pick order: predicted classes take turns (numpy only).
+"""Balanced pick orders: predicted classes (or source languages) take turns (numpy only).
 
-Used by the ``balanced-knn-uncertainty`` strategy. The classes are the model's own
+Used by the ``balanced-knn-uncertainty`` strategy (and, over languages, by
+``egalitarian-knn-uncertainty``). The classes are the model's own
 predictions for the unlabeled source points (gold labels are unknown at selection time):
 
 - sequence and pair tasks: the predicted label;
@@ -44,22 +45,24 @@ def prediction_classes(predictions: Sequence[object]) -> np.ndarray:
     return np.array([prediction_class(p) for p in predictions], dtype=str).reshape(-1)
 
 
-def class_round_robin(
-    candidates: np.ndarray, margins: np.ndarray, classes: np.ndarray
+def group_round_robin(
+    candidates: np.ndarray, margins: np.ndarray, groups: np.ndarray
 ) -> np.ndarray:
-    """``candidates`` ordered so that predicted classes take turns, most uncertain first.
+    """``candidates`` ordered so that groups take turns, most uncertain first.
 
-    Within each class the members are ranked by margin (LOWER = more uncertain = earlier;
-    ties by index). The order then takes every class's rank-0 member, then every rank-1
-    member, and so on; inside one such turn, lower margins come first. A class with few
-    candidates simply drops out of later turns, so the first ``b`` points of the order hold
-    at most ``ceil(b / q)`` points of any class while ``q`` classes still have candidates.
+    The groups are predicted classes (``balanced-knn-uncertainty``) or source languages
+    (``egalitarian-knn-uncertainty``). Within each group the members are ranked by margin
+    (LOWER = more uncertain = earlier; ties by index). The order then takes every group's
+    rank-0 member, then every rank-1 member, and so on; inside one such turn, lower margins
+    come first. A group with few candidates simply drops out of later turns, so the first
+    ``b`` points of the order hold at most ``ceil(b / q)`` points of any group while ``q``
+    groups still have candidates.
 
     Parameters
     ----------
     candidates : ndarray, shape (c,), int -- source indices, any order, no duplicates
     margins : ndarray, shape (n,), float -- margins of the whole pool
-    classes : ndarray, shape (n,), str -- predicted class of every pool point
+    groups : ndarray, shape (n,), str -- group (class or language) of every pool point
 
     Returns
     -------
@@ -69,9 +72,9 @@ def class_round_robin(
     if candidates.size == 0:
         return candidates
     by_margin = candidates[np.argsort(margins[candidates], kind="stable")]
-    _, class_ids = np.unique(classes[by_margin], return_inverse=True)
-    grouped = np.argsort(class_ids, kind="stable")  # by class, margin order kept inside
-    sorted_ids = class_ids[grouped]
+    _, group_ids = np.unique(groups[by_margin], return_inverse=True)
+    grouped = np.argsort(group_ids, kind="stable")  # by group, margin order kept inside
+    sorted_ids = group_ids[grouped]
     turn = np.empty(by_margin.size, dtype=np.int64)
     turn[grouped] = np.arange(by_margin.size) - np.searchsorted(sorted_ids, sorted_ids)
     order = np.lexsort((by_margin, margins[by_margin], turn))

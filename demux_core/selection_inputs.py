@@ -95,6 +95,7 @@ def validate_selection_inputs(
     seed: int,
     classes: Sequence[str] | np.ndarray | None = None,
     class_strategies: Collection[str] = (),
+    language_strategies: Collection[str] = ("egalitarian",),
 ) -> SelectionInputs:
     """Check every selection argument and return them normalised.
 
@@ -108,12 +109,14 @@ def validate_selection_inputs(
     uncertainty : ndarray, shape (n,) -- converted to float64
     budget : int -- 1 <= budget <= number of selectable points
     exclude : iterable of int -- source indices in [0, n)
-    languages : sequence of str, shape (n,), or None -- required by ``egalitarian``
+    languages : sequence of str, shape (n,), or None -- required by the strategies in
+        ``language_strategies``
     k : int -- >= 1
     seed : int
     classes : sequence of str, shape (n,), or None -- predicted classes, required by the
         strategies in ``class_strategies``
     class_strategies : collection of str -- names that need ``classes``
+    language_strategies : collection of str -- names that need ``languages``
 
     Returns
     -------
@@ -146,8 +149,8 @@ def validate_selection_inputs(
         raise SelectionError(f"uncertainty must have shape ({n},), got {margins.shape}")
     check_finite("uncertainty", margins)
     langs = None if languages is None else np.asarray(languages, dtype=str)
-    if strategy == "egalitarian" and langs is None:
-        raise SelectionError("strategy 'egalitarian' needs languages (one per source point)")
+    if strategy in language_strategies and langs is None:
+        raise SelectionError(f"strategy {strategy!r} needs languages (one per source point)")
     if langs is not None and langs.shape != (n,):
         raise SelectionError(f"languages must have shape ({n},), got {langs.shape}")
     classes_ = validated_classes(strategy, class_strategies, classes, n)

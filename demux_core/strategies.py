@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demux_core.class_balance import class_round_robin, prediction_classes
+from demux_core.class_balance import group_round_robin, prediction_classes
+from demux_core.knn_union import knn_union
 from demux_core.neighbors import knn, mean_distances
 from demux_core.selection_inputs import SelectionInputs, validate_selection_inputs
 
@@ -126,42 +127,6 @@ def lowest_margin(inputs: SelectionInputs) -> Picked:
     return Picked(order[: inputs.budget].astype(np.int64), 0)
 
 
-def _search_width(k: int, budget: int, n_target: int, n_source: int) -> int:
-    """First k-NN width to search: a k * 2**i at least 8x the lower bound budget / m."""
-    width = k
-    guess = max(16, 8 * -(-(budget + 1) // n_target))
-    while width < guess and width < n_source:
-        width *= 2
-    return min(width, n_source)
-
-
-def _union_mask(neighbour_indices: np.ndarray, k: int, n_source: int) -> np.ndarray:
-    mask = np.zeros(n_source, dtype=bool)
-    mask[neighbour_indices[:, :k].ravel()] = True
-    return mask
-
-
-def _knn_union(inputs: SelectionInputs) -> tuple[np.ndarray, int]:
-    """(n,) bool union of the target points' k nearest selectable source points, and k.
-
-    Starting from ``inputs.k``, k doubles (capped at n) while the union holds no more than
-    ``budget`` selectable points. One faiss search serves several doublings; it is widened
-    (and redone) only when the first width is not enough.
-    """
-    n, budget = inputs.source_emb.shape[0], inputs.budget
-    k = min(inputs.k, n)
-    width = _search_width(k, budget, inputs.target_emb.shape[0], n)
-    _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
-    while True:
-        union = _union_mask(neighbours, k, n) & inputs.selectable
-        if int(union.sum()) > budget or k >= n:
-            return union, k
-        k = min(2 * k, n)
-        if k > width:
-            width = min(max(8 * width, k), n)
-            _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
-
-
 def knn_uncertainty(inputs: SelectionInputs) -> Picked:
     """DeMuX's default. Score = margin, LOWEST first, among target neighbourhoods.
 
@@ -170,7 +135,7 @@ def knn_uncertainty(inputs: SelectionInputs) -> Picked:
     (capped at n). Then pick the selectable union points with the lowest margins.
     ``k_used`` is the final k.
     """
-    union, k = _knn_union(inputs)
+    union, k = knn_union(inputs)
     order = _ranked(inputs.uncertainty, np.flatnonzero(union))
     return Picked(order[: inputs.budget].astype(np.int64), k)
 
@@ -180,11 +145,24 @@ def balanced_knn_uncertainty(inputs: SelectionInputs) -> Picked:
 
     Candidates: the union of :func:`knn_uncertainty` (same k and doubling). Score = margin,
     LOWEST first, within each predicted class (``inputs.classes``); the classes take turns
-    (:func:`demux_core.class_balance.class_round_robin`), so no predicted class gets more
+    (:func:`demux_core.class_balance.group_round_robin`), so no predicted class gets more
     than its share while others still have candidates.
     """
-    union, k = _knn_union(inputs)
-    order = class_round_robin(np.flatnonzero(union), inputs.uncertainty, inputs.classes)
+    union, k = knn_union(inputs)
+    order = group_round_robin(np.flatnonzero(union), inputs.uncertainty, inputs.classes)
+    return Picked(order[: inputs.budget].astype(np.int64), k)
+
+
+def egalitarian_knn_uncertainty(inputs: SelectionInputs) -> Picked:
+    """knn-uncertainty whose picks are spread over the source languages.
+
+    Candidates: the union of :func:`knn_uncertainty` (same k and doubling). Score = margin,
+    LOWEST first, within each source language (``inputs.languages``); the languages take
+    turns (:func:`demux_core.class_balance.group_round_robin`), so no language gets more
+    than ``ceil(budget / q)`` picks while ``q`` languages still have candidates.
+    """
+    union, k = knn_union(inputs)
+    order = group_round_robin(np.flatnonzero(union), inputs.uncertainty, inputs.languages)
     return Picked(order[: inputs.budget].astype(np.int64), k)
 
 
@@ -211,11 +189,19 @@ STRATEGIES: dict[str, Strategy] = {
     "knn-uncertainty": knn_uncertainty,
     "uncertainty-knn": uncertainty_knn,
     "balanced-knn-uncertainty": balanced_knn_uncertainty,
+    "egalitarian-knn-uncertainty": egalitarian_knn_uncertainty,
 }
 DISTANCE_STRATEGIES = frozenset(
-    {"average-dist", "knn-uncertainty", "uncertainty-knn", "balanced-knn-uncertainty"}
+    {
+        "average-dist",
+        "knn-uncertainty",
+        "uncertainty-knn",
+        "balanced-knn-uncertainty",
+        "egalitarian-knn-uncertainty",
+    }
 )
 CLASS_STRATEGIES = frozenset({"balanced-knn-uncertainty"})
+LANGUAGE_STRATEGIES = frozenset({"egalitarian", "egalitarian-knn-uncertainty"})
 SCORE_FREE_STRATEGIES = frozenset({"random", "egalitarian"})  # read no embedding or margin
 
 
@@ -255,6 +241,7 @@ def select_with_details(
         seed,
         classes,
         CLASS_STRATEGIES,
+        LANGUAGE_STRATEGIES,
     )
     picked = STRATEGIES[strategy](inputs)
     if inputs.target_emb.shape[0]:

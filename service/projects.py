@@ -19,6 +19,7 @@ DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
 STRATEGY_NAMES = (
     "knn-uncertainty",
     "balanced-knn-uncertainty",
+    "egalitarian-knn-uncertainty",
     "uncertainty-knn",
     "average-dist",
     "uncertainty",

@@ -4,7 +4,7 @@
 gives on the same pool held in memory (same indices, same order), while holding only one
 chunk of source rows, the target pool and O(n) scalars (margins, mean distances):
 
-- ``knn-uncertainty``: one streaming pass keeps, for every target point, its ``width``
+- ``knn-uncertainty`` (and its class- and language-balanced variants): one streaming pass keeps, for every target point, its ``width``
   nearest source points (``width`` = the k-NN width the in-memory doubling would search
   first); each chunk is searched with faiss and merged by (squared distance, index). If the
   doubling outgrows ``width`` another pass runs with the larger width, as in memory.
@@ -26,14 +26,12 @@ import faiss
 import numpy as np
 
 from demux_core import neighbors, strategies
-from demux_core.class_balance import class_round_robin
+from demux_core.class_balance import group_round_robin
 from demux_core.errors import SelectionError
+from demux_core.knn_union import search_width
 from demux_core.scale.embedding_shards import ShardedEmbeddings, aligned_chunks, gather_rows
 from demux_core.selection_inputs import check_finite, selectable_mask, validated_classes
 from demux_core.strategies import Selection
-
-# The in-memory policy for the first k-NN width; shared so that both paths search alike.
-_search_width = strategies._search_width  # noqa: SLF001
 
 
 @dataclass(frozen=True)
@@ -137,12 +135,12 @@ def _ranked(scores: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 
 
 def _knn_uncertainty(
-    inputs: _Inputs, settings: ShardedSelectionSettings, classes: np.ndarray | None = None
+    inputs: _Inputs, settings: ShardedSelectionSettings, groups: np.ndarray | None = None
 ) -> tuple[np.ndarray, int]:
-    """knn-uncertainty's picks; with ``classes``, balanced-knn-uncertainty's."""
+    """knn-uncertainty's picks; with ``groups`` (classes or languages), the balanced ones'."""
     n, budget, target = inputs.source.n_rows, inputs.budget, inputs.target
     k = min(inputs.k, n)
-    width = _search_width(k, budget, target.shape[0], n)
+    width = search_width(k, budget, target.shape[0], n)
     _, neighbours = streaming_knn(inputs.source, target, width, settings)
     while True:
         union = np.zeros(n, dtype=bool)
@@ -155,10 +153,10 @@ def _knn_uncertainty(
             width = min(max(8 * width, k), n)
             _, neighbours = streaming_knn(inputs.source, target, width, settings)
     candidates = np.flatnonzero(union)
-    if classes is None:
+    if groups is None:
         order = _ranked(inputs.uncertainty, candidates)
     else:
-        order = class_round_robin(candidates, inputs.uncertainty, classes)
+        order = group_round_robin(candidates, inputs.uncertainty, groups)
     return order[:budget].astype(np.int64), k
 
 
@@ -200,6 +198,18 @@ def _validate(strategy, source, target_emb, uncertainty, budget, exclude, k) -> 
     check_finite("uncertainty", margins)
     selectable = selectable_mask(exclude, source.n_rows, int(budget))
     return _Inputs(source, target, margins, int(budget), selectable, int(k))
+
+
+def _languages(languages: Sequence[str] | np.ndarray | None, n: int) -> np.ndarray:
+    """``languages`` as an (n,) str array, for the strategies that spread over them."""
+    if languages is None:
+        raise SelectionError(
+            "strategy 'egalitarian-knn-uncertainty' needs languages (one per source point)"
+        )
+    array = np.asarray(languages, dtype=str)
+    if array.shape != (n,):
+        raise SelectionError(f"languages must have shape ({n},), got {array.shape}")
+    return array
 
 
 def _in_memory_pick(strategy, inputs: _Inputs, languages, seed, exclude) -> tuple[np.ndarray, int]:
@@ -268,6 +278,8 @@ def select_sharded(
             strategy, strategies.CLASS_STRATEGIES, classes, source.n_rows
         )
         indices, k_used = _knn_uncertainty(inputs, settings, pool_classes)
+    elif strategy == "egalitarian-knn-uncertainty":
+        indices, k_used = _knn_uncertainty(inputs, settings, _languages(languages, source.n_rows))
     elif strategy == "average-dist":
         indices, k_used = _average_dist(inputs, settings), 0
     else:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from demux_core.class_balance import class_round_robin, prediction_class, prediction_classes
+from demux_core.class_balance import group_round_robin, prediction_class, prediction_classes
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_prediction_classes_is_a_string_array():
 def test_classes_take_turns_lowest_margin_first():
     margins = np.array([0.1, 0.2, 0.3, 0.05, 0.9, 0.4, 0.6])
     classes = np.array(["a", "a", "a", "b", "b", "c", "a"])
-    order = class_round_robin(np.array([6, 0, 1, 2, 3, 4, 5]), margins, classes)
+    order = group_round_robin(np.array([6, 0, 1, 2, 3, 4, 5]), margins, classes)
     # turn 0: b 0.05 (3), a 0.1 (0), c 0.4 (5); turn 1: a 0.2 (1), b 0.9 (4);
     # turn 2: a 0.3 (2); turn 3: a 0.6 (6)
     assert order.tolist() == [3, 0, 5, 1, 4, 2, 6]
@@ -43,8 +43,8 @@ def test_classes_take_turns_lowest_margin_first():
 def test_ties_are_broken_by_index_and_subsets_are_respected():
     margins = np.zeros(6)
     classes = np.array(["x", "y", "x", "y", "x", "y"])
-    assert class_round_robin(np.array([4, 2, 5, 1]), margins, classes).tolist() == [1, 2, 4, 5]
-    assert class_round_robin(np.array([], dtype=np.int64), margins, classes).size == 0
+    assert group_round_robin(np.array([4, 2, 5, 1]), margins, classes).tolist() == [1, 2, 4, 5]
+    assert group_round_robin(np.array([], dtype=np.int64), margins, classes).size == 0
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -54,7 +54,7 @@ def test_no_class_exceeds_its_share_while_others_remain(seed):
     margins = rng.random(n)
     classes = rng.choice(["a", "b", "c", "d"], size=n, p=[0.7, 0.2, 0.07, 0.03])
     candidates = rng.choice(n, size=120, replace=False)
-    order = class_round_robin(candidates, margins, classes)
+    order = group_round_robin(candidates, margins, classes)
     assert sorted(order.tolist()) == sorted(candidates.tolist())
     available = {c: int((classes[candidates] == c).sum()) for c in "abcd"}
     for budget in (4, 10, 40):

@@ -179,6 +179,32 @@ class TestBalancedKnnUncertainty(StrategyContract):
             select(self.strategy, **without, budget=5)
 
 
+class TestEgalitarianKnnUncertainty(StrategyContract):
+    strategy = "egalitarian-knn-uncertainty"
+
+    def test_one_language_is_knn_uncertainty(self, pool):
+        one_language = {**pool, "languages": np.full(N_SOURCE, "hau")}
+        for budget in (3, 25):
+            spread = select_with_details(self.strategy, **one_language, budget=budget, k=2)
+            plain = select_with_details("knn-uncertainty", **pool, budget=budget, k=2)
+            np.testing.assert_array_equal(spread.indices, plain.indices)
+            assert spread.k_used == plain.k_used
+
+    def test_picks_are_spread_over_the_source_languages(self, pool):
+        # One language holds the lowest margins: plain knn-uncertainty then takes mostly it.
+        skewed = {**pool, "uncertainty": np.where(pool["languages"] == "hau", 0.0, 1.0)}
+        skewed["uncertainty"] = skewed["uncertainty"] + pool["uncertainty"] * 1e-3
+        plain = select("knn-uncertainty", **skewed, budget=8, k=8)
+        spread = select(self.strategy, **skewed, budget=8, k=8)
+        assert (pool["languages"][plain] == "hau").sum() == 8
+        assert sorted(np.unique(pool["languages"][spread], return_counts=True)[1]) == [2, 2, 2, 2]
+
+    def test_needs_languages(self, pool):
+        without = {key: value for key, value in pool.items() if key != "languages"}
+        with pytest.raises(SelectionError, match="'egalitarian-knn-uncertainty' needs languages"):
+            select(self.strategy, **without, budget=5)
+
+
 def test_every_registered_strategy_has_a_contract_subclass():
     covered = {cls.strategy for cls in StrategyContract.__subclasses__()}
     assert covered == set(STRATEGIES)
@@ -252,6 +278,17 @@ def test_balanced_knn_uncertainty_by_hand():
     assert details.indices.tolist() == [1, 3] and details.k_used == 2
     # knn-uncertainty would take s1 and s2, both of class a.
     assert select("knn-uncertainty", **HAND, budget=2).tolist() == [1, 2]
+
+
+def test_egalitarian_knn_uncertainty_by_hand():
+    # k = 2 union (budget 2): s0 0.9, s1 0.1, s2 0.5, s3 0.8. Languages hau: s1, s2; yor: s0, s3.
+    # Turn 0: s1 (hau, 0.1), s3 (yor, 0.8); turn 1: s2 (hau, 0.5), s0 (yor, 0.9).
+    languages = np.array(["yor", "hau", "hau", "yor", "hau", "yor"])
+    details = select_with_details(
+        "egalitarian-knn-uncertainty", **HAND, budget=3, languages=languages
+    )
+    # budget 3: k = 2 gives 4 > 3 points; order s1, s3, s2.
+    assert details.indices.tolist() == [1, 3, 2] and details.k_used == 2
 
 
 def brute_knn_uncertainty(source, target, margins, budget, exclude, k):
