@@ -148,11 +148,7 @@ def validate_selection_inputs(
     if margins.shape != (n,):
         raise SelectionError(f"uncertainty must have shape ({n},), got {margins.shape}")
     check_finite("uncertainty", margins)
-    langs = None if languages is None else np.asarray(languages, dtype=str)
-    if strategy in language_strategies and langs is None:
-        raise SelectionError(f"strategy {strategy!r} needs languages (one per source point)")
-    if langs is not None and langs.shape != (n,):
-        raise SelectionError(f"languages must have shape ({n},), got {langs.shape}")
+    langs = validated_languages(strategy, language_strategies, languages, n)
     classes_ = validated_classes(strategy, class_strategies, classes, n)
     selectable = selectable_mask(exclude, n, int(budget))
     return SelectionInputs(
@@ -176,4 +172,21 @@ def validated_classes(
     array = np.asarray(classes, dtype=str)
     if array.shape != (n,):
         raise SelectionError(f"classes must have shape ({n},), got {array.shape}")
+    return array
+
+
+def validated_languages(
+    strategy: str,
+    language_strategies: Collection[str],
+    languages: Sequence[str] | np.ndarray | None,
+    n: int,
+) -> np.ndarray | None:
+    """``languages`` as an (n,) str array; None when absent and ``strategy`` does not need them."""
+    if languages is None:
+        if strategy in language_strategies:
+            raise SelectionError(f"strategy {strategy!r} needs languages (one per source point)")
+        return None
+    array = np.asarray(languages, dtype=str)
+    if array.shape != (n,):
+        raise SelectionError(f"languages must have shape ({n},), got {array.shape}")
     return array

@@ -30,7 +30,12 @@ from demux_core.class_balance import group_round_robin
 from demux_core.errors import SelectionError
 from demux_core.knn_union import search_width
 from demux_core.scale.embedding_shards import ShardedEmbeddings, aligned_chunks, gather_rows
-from demux_core.selection_inputs import check_finite, selectable_mask, validated_classes
+from demux_core.selection_inputs import (
+    check_finite,
+    selectable_mask,
+    validated_classes,
+    validated_languages,
+)
 from demux_core.strategies import Selection
 
 
@@ -200,18 +205,6 @@ def _validate(strategy, source, target_emb, uncertainty, budget, exclude, k) -> 
     return _Inputs(source, target, margins, int(budget), selectable, int(k))
 
 
-def _languages(languages: Sequence[str] | np.ndarray | None, n: int) -> np.ndarray:
-    """``languages`` as an (n,) str array, for the strategies that spread over them."""
-    if languages is None:
-        raise SelectionError(
-            "strategy 'egalitarian-knn-uncertainty' needs languages (one per source point)"
-        )
-    array = np.asarray(languages, dtype=str)
-    if array.shape != (n,):
-        raise SelectionError(f"languages must have shape ({n},), got {array.shape}")
-    return array
-
-
 def _in_memory_pick(strategy, inputs: _Inputs, languages, seed, exclude) -> tuple[np.ndarray, int]:
     """Strategies that need no full embedding matrix, run by :mod:`strategies` itself."""
     n = inputs.source.n_rows
@@ -279,7 +272,10 @@ def select_sharded(
         )
         indices, k_used = _knn_uncertainty(inputs, settings, pool_classes)
     elif strategy == "egalitarian-knn-uncertainty":
-        indices, k_used = _knn_uncertainty(inputs, settings, _languages(languages, source.n_rows))
+        pool_languages = validated_languages(
+            strategy, strategies.LANGUAGE_STRATEGIES, languages, source.n_rows
+        )
+        indices, k_used = _knn_uncertainty(inputs, settings, pool_languages)
     elif strategy == "average-dist":
         indices, k_used = _average_dist(inputs, settings), 0
     else:

@@ -128,6 +128,11 @@ def test_bad_inputs_are_refused():
         select_sharded("knn-uncertainty", target_emb=target, budget=201, **args)
     with pytest.raises(SelectionError, match="unknown strategy"):
         select_sharded("nearest", target_emb=target, budget=5, **args)
+    spread = "egalitarian-knn-uncertainty"
+    with pytest.raises(SelectionError, match=f"'{spread}' needs languages"):
+        select_sharded(spread, target_emb=target, budget=5, **args)
+    with pytest.raises(SelectionError, match=r"languages must have shape \(200,\)"):
+        select_sharded(spread, target_emb=target, budget=5, languages=["hau"] * 3, **args)
     short = ShardedEmbeddings(300, 16, sharded.open_pass)
     with pytest.raises(SelectionError, match="hold 200 rows, expected 300"):
         select_sharded(
