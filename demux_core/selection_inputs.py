@@ -156,6 +156,25 @@ def validate_selection_inputs(
     )
 
 
+def _validated_per_point(
+    name: str,
+    one: str,
+    strategy: str,
+    needing: Collection[str],
+    values: Sequence[str] | np.ndarray | None,
+    n: int,
+) -> np.ndarray | None:
+    """``values`` as an (n,) str array; None when absent and ``strategy`` is not in ``needing``."""
+    if values is None:
+        if strategy in needing:
+            raise SelectionError(f"strategy {strategy!r} needs {name} ({one} per source point)")
+        return None
+    array = np.asarray(values, dtype=str)
+    if array.shape != (n,):
+        raise SelectionError(f"{name} must have shape ({n},), got {array.shape}")
+    return array
+
+
 def validated_classes(
     strategy: str,
     class_strategies: Collection[str],
@@ -163,16 +182,9 @@ def validated_classes(
     n: int,
 ) -> np.ndarray | None:
     """``classes`` as an (n,) str array; None when absent and ``strategy`` does not need them."""
-    if classes is None:
-        if strategy in class_strategies:
-            raise SelectionError(
-                f"strategy {strategy!r} needs classes (one predicted class per source point)"
-            )
-        return None
-    array = np.asarray(classes, dtype=str)
-    if array.shape != (n,):
-        raise SelectionError(f"classes must have shape ({n},), got {array.shape}")
-    return array
+    return _validated_per_point(
+        "classes", "one predicted class", strategy, class_strategies, classes, n
+    )
 
 
 def validated_languages(
@@ -182,11 +194,4 @@ def validated_languages(
     n: int,
 ) -> np.ndarray | None:
     """``languages`` as an (n,) str array; None when absent and ``strategy`` does not need them."""
-    if languages is None:
-        if strategy in language_strategies:
-            raise SelectionError(f"strategy {strategy!r} needs languages (one per source point)")
-        return None
-    array = np.asarray(languages, dtype=str)
-    if array.shape != (n,):
-        raise SelectionError(f"languages must have shape ({n},), got {array.shape}")
-    return array
+    return _validated_per_point("languages", "one", strategy, language_strategies, languages, n)

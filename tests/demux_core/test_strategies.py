@@ -153,56 +153,54 @@ class TestUncertaintyKnn(StrategyContract):
     strategy = "uncertainty-knn"
 
 
-class TestBalancedKnnUncertainty(StrategyContract):
-    strategy = "balanced-knn-uncertainty"
+class GroupBalancedChecks:
+    """Checks shared by the knn-uncertainty variants whose groups take turns.
 
-    def test_one_class_is_knn_uncertainty(self, pool):
-        one_class = {**pool, "classes": np.full(N_SOURCE, "travel")}
+    ``group`` is the pool key holding the groups, ``crowded`` a group given the lowest margins,
+    ``budget``/``k`` a selection in which plain knn-uncertainty takes at least
+    ``min_crowded`` points of it, ``counts`` the balanced picks' sorted group counts.
+    """
+
+    strategy: str
+    group: str
+    crowded: str
+    budget: int
+    k: int
+    min_crowded: int
+    counts: list[int]
+
+    def test_one_group_is_knn_uncertainty(self, pool):
+        one_group = {**pool, self.group: np.full(N_SOURCE, self.crowded)}
         for budget in (3, 25):
-            balanced = select_with_details(self.strategy, **one_class, budget=budget, k=2)
+            balanced = select_with_details(self.strategy, **one_group, budget=budget, k=2)
             plain = select_with_details("knn-uncertainty", **pool, budget=budget, k=2)
             np.testing.assert_array_equal(balanced.indices, plain.indices)
             assert balanced.k_used == plain.k_used
 
-    def test_picks_are_spread_over_the_predicted_classes(self, pool):
-        # Make one class hold the lowest margins: plain knn-uncertainty then takes mostly it.
-        skewed = {**pool, "uncertainty": np.where(pool["classes"] == "sports", 0.0, 1.0)}
+    def test_picks_are_spread_over_the_groups(self, pool):
+        # One group holds the lowest margins: plain knn-uncertainty then takes mostly it.
+        groups = pool[self.group]
+        skewed = {**pool, "uncertainty": np.where(groups == self.crowded, 0.0, 1.0)}
         skewed["uncertainty"] = skewed["uncertainty"] + pool["uncertainty"] * 1e-3
-        plain = select("knn-uncertainty", **skewed, budget=9)
-        balanced = select(self.strategy, **skewed, budget=9)
-        assert (pool["classes"][plain] == "sports").sum() >= 8
-        assert sorted(np.unique(pool["classes"][balanced], return_counts=True)[1]) == [3, 3, 3]
+        plain = select("knn-uncertainty", **skewed, budget=self.budget, k=self.k)
+        balanced = select(self.strategy, **skewed, budget=self.budget, k=self.k)
+        assert (groups[plain] == self.crowded).sum() >= self.min_crowded
+        assert sorted(np.unique(groups[balanced], return_counts=True)[1]) == self.counts
 
-    def test_needs_classes(self, pool):
-        without = {key: value for key, value in pool.items() if key != "classes"}
-        with pytest.raises(SelectionError, match="'balanced-knn-uncertainty' needs classes"):
+    def test_needs_its_groups(self, pool):
+        without = {key: value for key, value in pool.items() if key != self.group}
+        with pytest.raises(SelectionError, match=f"'{self.strategy}' needs {self.group}"):
             select(self.strategy, **without, budget=5)
 
 
-class TestEgalitarianKnnUncertainty(StrategyContract):
+class TestBalancedKnnUncertainty(GroupBalancedChecks, StrategyContract):
+    strategy = "balanced-knn-uncertainty"
+    group, crowded, budget, k, min_crowded, counts = "classes", "sports", 9, 1, 8, [3, 3, 3]
+
+
+class TestEgalitarianKnnUncertainty(GroupBalancedChecks, StrategyContract):
     strategy = "egalitarian-knn-uncertainty"
-
-    def test_one_language_is_knn_uncertainty(self, pool):
-        one_language = {**pool, "languages": np.full(N_SOURCE, "hau")}
-        for budget in (3, 25):
-            spread = select_with_details(self.strategy, **one_language, budget=budget, k=2)
-            plain = select_with_details("knn-uncertainty", **pool, budget=budget, k=2)
-            np.testing.assert_array_equal(spread.indices, plain.indices)
-            assert spread.k_used == plain.k_used
-
-    def test_picks_are_spread_over_the_source_languages(self, pool):
-        # One language holds the lowest margins: plain knn-uncertainty then takes mostly it.
-        skewed = {**pool, "uncertainty": np.where(pool["languages"] == "hau", 0.0, 1.0)}
-        skewed["uncertainty"] = skewed["uncertainty"] + pool["uncertainty"] * 1e-3
-        plain = select("knn-uncertainty", **skewed, budget=8, k=8)
-        spread = select(self.strategy, **skewed, budget=8, k=8)
-        assert (pool["languages"][plain] == "hau").sum() == 8
-        assert sorted(np.unique(pool["languages"][spread], return_counts=True)[1]) == [2, 2, 2, 2]
-
-    def test_needs_languages(self, pool):
-        without = {key: value for key, value in pool.items() if key != "languages"}
-        with pytest.raises(SelectionError, match="'egalitarian-knn-uncertainty' needs languages"):
-            select(self.strategy, **without, budget=5)
+    group, crowded, budget, k, min_crowded, counts = "languages", "hau", 8, 8, 8, [2, 2, 2, 2]
 
 
 def test_every_registered_strategy_has_a_contract_subclass():
