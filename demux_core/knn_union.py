@@ -7,6 +7,8 @@ search alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from demux_core.neighbors import knn
@@ -39,27 +41,53 @@ def _union_mask(neighbour_indices: np.ndarray, k: int, n_source: int) -> np.ndar
     return mask
 
 
-def knn_union(inputs: SelectionInputs) -> tuple[np.ndarray, int]:
-    """Union of the target points' k nearest selectable source points, and the final k.
+def doubling_union(
+    search: Callable[[int], np.ndarray],
+    k: int,
+    budget: int,
+    n_target: int,
+    selectable: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """The doubling rule of the ``knn-uncertainty`` strategies, for any neighbour search.
 
-    Starting from ``inputs.k``, k doubles (capped at n) while the union holds no more than
-    ``budget`` selectable points. One faiss search serves several doublings; it is widened
-    (and redone) only when the first width is not enough.
+    Starting from ``k``, k doubles (capped at n) while the union of the target points' k
+    nearest source points holds no more than ``budget`` selectable points. One search serves
+    several doublings; it is widened (and redone) only when the first width is not enough.
+
+    Parameters
+    ----------
+    search : callable -- ``search(width)`` returns the (m, width) int64 indices of each target
+        point's ``width`` nearest source points, nearest first (in memory or streamed)
+    k : int -- the starting k (>= 1)
+    budget : int -- points to pick
+    n_target : int -- m >= 1
+    selectable : ndarray, shape (n,), bool
 
     Returns
     -------
     union : ndarray, shape (n,), bool -- selectable points in some target's k-neighbourhood
     k : int -- the final k
     """
-    n, budget = inputs.source_emb.shape[0], inputs.budget
-    k = min(inputs.k, n)
-    width = search_width(k, budget, inputs.target_emb.shape[0], n)
-    _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
+    n = selectable.shape[0]
+    k = min(k, n)
+    width = search_width(k, budget, n_target, n)
+    neighbours = search(width)
     while True:
-        union = _union_mask(neighbours, k, n) & inputs.selectable
+        union = _union_mask(neighbours, k, n) & selectable
         if int(union.sum()) > budget or k >= n:
             return union, k
         k = min(2 * k, n)
         if k > width:
             width = min(max(8 * width, k), n)
-            _, neighbours = knn(inputs.source_emb, inputs.target_emb, width)
+            neighbours = search(width)
+
+
+def knn_union(inputs: SelectionInputs) -> tuple[np.ndarray, int]:
+    """:func:`doubling_union` with an exact in-memory faiss search of ``inputs``."""
+
+    def search(width: int) -> np.ndarray:
+        return knn(inputs.source_emb, inputs.target_emb, width)[1]
+
+    return doubling_union(
+        search, inputs.k, inputs.budget, inputs.target_emb.shape[0], inputs.selectable
+    )

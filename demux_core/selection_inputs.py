@@ -95,7 +95,7 @@ def validate_selection_inputs(
     seed: int,
     classes: Sequence[str] | np.ndarray | None = None,
     class_strategies: Collection[str] = (),
-    language_strategies: Collection[str] = ("egalitarian",),
+    language_strategies: Collection[str] = (),
 ) -> SelectionInputs:
     """Check every selection argument and return them normalised.
 

@@ -22,7 +22,7 @@ from demux_core.labels import label_counts, with_label
 from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
 from demux_core.scoring import PoolScores
-from demux_core.strategies import SCORE_FREE_STRATEGIES
+from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 from demux_core.warm_start_cache import warm_start_model
 
@@ -215,7 +215,9 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             )
 
 
-def _score_free_selection(pools: Pools, exclude: list[int], config: RoundConfig):
+def _score_free_selection(
+    pools: Pools, exclude: list[int], config: RoundConfig
+) -> Selection | None:
     """The next picks of a strategy that reads no score, without rescoring the pools.
 
     Equal to :func:`select_next` on fresh scores: such a strategy reads only the pool size,

@@ -4,10 +4,11 @@
 gives on the same pool held in memory (same indices, same order), while holding only one
 chunk of source rows, the target pool and O(n) scalars (margins, mean distances):
 
-- ``knn-uncertainty`` (and its class- and language-balanced variants): one streaming pass keeps, for every target point, its ``width``
-  nearest source points (``width`` = the k-NN width the in-memory doubling would search
-  first); each chunk is searched with faiss and merged by (squared distance, index). If the
-  doubling outgrows ``width`` another pass runs with the larger width, as in memory.
+- ``knn-uncertainty`` and its class- and language-balanced variants: one streaming pass
+  keeps, for every target point, its ``width`` nearest source points (the doubling rule and
+  widths of :func:`demux_core.knn_union.doubling_union`, shared with the in-memory path);
+  each chunk is searched with faiss and merged by (squared distance, index). If the doubling
+  outgrows ``width`` another pass runs with the larger width, as in memory.
 - ``average-dist``: exact mean L2 distance of every source point, chunk by chunk.
 - ``uncertainty``, ``random``, ``egalitarian``: need no embeddings; ``uncertainty-knn``
   gathers only its ``4 * budget`` candidates.
@@ -28,7 +29,7 @@ import numpy as np
 from demux_core import neighbors, strategies
 from demux_core.class_balance import group_round_robin
 from demux_core.errors import SelectionError
-from demux_core.knn_union import search_width
+from demux_core.knn_union import doubling_union
 from demux_core.scale.embedding_shards import ShardedEmbeddings, aligned_chunks, gather_rows
 from demux_core.selection_inputs import (
     check_finite,
@@ -143,26 +144,19 @@ def _knn_uncertainty(
     inputs: _Inputs, settings: ShardedSelectionSettings, groups: np.ndarray | None = None
 ) -> tuple[np.ndarray, int]:
     """knn-uncertainty's picks; with ``groups`` (classes or languages), the balanced ones'."""
-    n, budget, target = inputs.source.n_rows, inputs.budget, inputs.target
-    k = min(inputs.k, n)
-    width = search_width(k, budget, target.shape[0], n)
-    _, neighbours = streaming_knn(inputs.source, target, width, settings)
-    while True:
-        union = np.zeros(n, dtype=bool)
-        union[neighbours[:, :k].ravel()] = True
-        union &= inputs.selectable
-        if int(union.sum()) > budget or k >= n:
-            break
-        k = min(2 * k, n)
-        if k > width:
-            width = min(max(8 * width, k), n)
-            _, neighbours = streaming_knn(inputs.source, target, width, settings)
+
+    def search(width: int) -> np.ndarray:
+        return streaming_knn(inputs.source, inputs.target, width, settings)[1]
+
+    union, k = doubling_union(
+        search, inputs.k, inputs.budget, inputs.target.shape[0], inputs.selectable
+    )
     candidates = np.flatnonzero(union)
     if groups is None:
         order = _ranked(inputs.uncertainty, candidates)
     else:
         order = group_round_robin(candidates, inputs.uncertainty, groups)
-    return order[:budget].astype(np.int64), k
+    return order[: inputs.budget].astype(np.int64), k
 
 
 def _average_dist(inputs: _Inputs, settings: ShardedSelectionSettings) -> np.ndarray:
@@ -233,6 +227,18 @@ def _in_memory_pick(strategy, inputs: _Inputs, languages, seed, exclude) -> tupl
     return picked, 0
 
 
+_KNN_STRATEGIES = ("knn-uncertainty", "balanced-knn-uncertainty", "egalitarian-knn-uncertainty")
+
+
+def _turn_groups(strategy, classes, languages, n: int) -> np.ndarray | None:
+    """The groups whose turns a knn-uncertainty strategy takes: (n,) str, or None."""
+    if strategy == "balanced-knn-uncertainty":
+        return validated_classes(strategy, strategies.CLASS_STRATEGIES, classes, n)
+    if strategy == "egalitarian-knn-uncertainty":
+        return validated_languages(strategy, strategies.LANGUAGE_STRATEGIES, languages, n)
+    return None
+
+
 def select_sharded(
     strategy: str,
     *,
@@ -264,18 +270,9 @@ def select_sharded(
     """
     exclude = list(exclude)
     inputs = _validate(strategy, source, target_emb, uncertainty, budget, exclude, k)
-    if strategy == "knn-uncertainty":
-        indices, k_used = _knn_uncertainty(inputs, settings)
-    elif strategy == "balanced-knn-uncertainty":
-        pool_classes = validated_classes(
-            strategy, strategies.CLASS_STRATEGIES, classes, source.n_rows
-        )
-        indices, k_used = _knn_uncertainty(inputs, settings, pool_classes)
-    elif strategy == "egalitarian-knn-uncertainty":
-        pool_languages = validated_languages(
-            strategy, strategies.LANGUAGE_STRATEGIES, languages, source.n_rows
-        )
-        indices, k_used = _knn_uncertainty(inputs, settings, pool_languages)
+    if strategy in _KNN_STRATEGIES:
+        groups = _turn_groups(strategy, classes, languages, source.n_rows)
+        indices, k_used = _knn_uncertainty(inputs, settings, groups)
     elif strategy == "average-dist":
         indices, k_used = _average_dist(inputs, settings), 0
     else:
