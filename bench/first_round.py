@@ -71,13 +71,14 @@ def rebuild(run_folder: Path, cache_dir: Path):
     The round's training settings are the ones recorded in ``settings.json`` (not today's
     defaults), so "the run's recipe" stays the recipe the run used.
     """
-    from demux_core.cli import _config, _labels, _load_pools, build_parser
+    from demux_core.cli import build_parser
+    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
     from demux_core.warm_start_cache import warm_start_model
 
     settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
     args = build_parser().parse_args(settings["argv"])
-    pools = _load_pools(args)
-    config = _config(args, _labels(args, pools))
+    pools = pools_from_args(args)
+    config = config_from_args(args, labels_from_args(args, pools))
     recorded = {"seed_replay_min": 0, **settings["config"]["round"]["training"]}
     kept = {name: recorded[name] for name in RECORDED_FIELDS}
     training = replace(config.round.training, **kept)

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from demux_core.config import DEFAULT_K, WARM_START_LEARNING_RATE
@@ -192,100 +191,6 @@ def run_study(args) -> int:
     return 0
 
 
-def _load_pools(args):
-    from demux_core.simulation_pools import PoolFiles, load_pools
-
-    return load_pools(
-        PoolFiles(
-            task=args.task,
-            source=tuple(args.source),
-            target=args.target_pool,
-            test=args.target_test,
-            seed=args.seed_set,
-            heldout=tuple(args.heldout or ()),
-            source_per_language=args.source_per_language,
-            target_size=args.target_pool_size,
-            test_size=args.test_size,
-            seed_size=args.seed_size,
-            heldout_size=args.heldout_size,
-            disjoint_ids=args.disjoint_ids,
-        )
-    )
-
-
-def _labels(args, pools) -> tuple[str, ...]:
-    if args.labels:
-        return _names(args.labels)
-    found: set[str] = set()
-    for example in [*pools.source, *pools.test, *pools.seed]:
-        gold = example.gold
-        if gold is None:
-            continue
-        found.update(gold if isinstance(gold, tuple) else [gold])
-    return tuple(sorted(found))
-
-
-def _config(args, labels):
-    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig, round_learning_rate
-    from demux_core.rounds import RoundConfig
-    from demux_core.simulation import SimulationConfig
-
-    scoring = ScoringConfig(
-        aggregation=args.aggregation,
-        embedding=args.embedding,
-        quantize_int8=args.quantize,
-        num_threads=args.threads,
-    )
-    training = TrainingConfig(
-        epochs=args.epochs,
-        learning_rate=args.lr if args.lr is not None else round_learning_rate(args.task),
-        head_learning_rate=args.head_lr,
-        batch_size=args.batch_size,
-        init_from=args.init_from,
-        seed_replay=args.seed_replay,
-        seed_replay_ratio=args.seed_replay_ratio,
-        seed_replay_min=args.seed_replay_min,
-        min_steps=args.min_steps,
-        keep_best=args.keep_best,
-        num_threads=args.threads,
-    )
-    round_config = RoundConfig(
-        budget=args.budget,
-        k=args.k,
-        scoring=scoring,
-        training=training,
-        tag_scheme=args.tag_scheme,
-        engine=args.engine,
-        ray_address=args.ray_address,
-    )
-    warm = replace(
-        round_config,
-        training=replace(
-            training, epochs=args.warm_epochs, learning_rate=args.warm_lr, seed=0, keep_best=False
-        ),
-    )
-    return SimulationConfig(
-        task=args.task,
-        labels=labels,
-        strategies=args.strategies,
-        seeds=args.seeds,
-        rounds=args.rounds,
-        model=args.model,
-        round=round_config,
-        warm_start=warm,
-        pooling=args.pooling,
-        budgets=args.budgets,
-        recipe=args.recipe,
-        tune_encoder_on_seed=not args.no_warm_start,
-        head=HeadConfig(
-            regularization=args.head_c,
-            pick_weight=args.pick_weight,
-            class_balance=args.class_balance,
-        ),
-        target_fraction=args.target_fraction,
-    )
-
-
 def simulate(args) -> int:
     from tqdm import tqdm
 
@@ -297,10 +202,11 @@ def simulate(args) -> int:
         write_rows,
     )
     from demux_core.simulation import describe, run_experiment
+    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
 
-    pools = _load_pools(args)
+    pools = pools_from_args(args)
     try:
-        config = _config(args, _labels(args, pools))
+        config = config_from_args(args, labels_from_args(args, pools))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

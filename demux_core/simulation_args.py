@@ -1,0 +1,114 @@
+"""Map ``simulate``'s command-line arguments to its pools, label schema and settings.
+
+Kept apart from :mod:`demux_core.cli` so that benches can build the exact pools and
+:class:`~demux_core.simulation.SimulationConfig` a ``simulate`` command line would, and so
+that the parser module stays small. Heavy modules are imported inside the functions: building
+the parser (``--help``) loads no torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from demux_core.rounds import Pools
+    from demux_core.simulation import SimulationConfig
+
+
+def pools_from_args(args: argparse.Namespace) -> Pools:
+    """Read and sample the source, target, test, seed and held-out pools the flags name."""
+    from demux_core.simulation_pools import PoolFiles, load_pools
+
+    return load_pools(
+        PoolFiles(
+            task=args.task,
+            source=tuple(args.source),
+            target=args.target_pool,
+            test=args.target_test,
+            seed=args.seed_set,
+            heldout=tuple(args.heldout or ()),
+            source_per_language=args.source_per_language,
+            target_size=args.target_pool_size,
+            test_size=args.test_size,
+            seed_size=args.seed_size,
+            heldout_size=args.heldout_size,
+            disjoint_ids=args.disjoint_ids,
+        )
+    )
+
+
+def labels_from_args(args: argparse.Namespace, pools: Pools) -> tuple[str, ...]:
+    """``--labels`` if given, else every gold label of the source, test and seed pools, sorted."""
+    if args.labels:
+        return tuple(part.strip() for part in args.labels.split(",") if part.strip())
+    found: set[str] = set()
+    for example in [*pools.source, *pools.test, *pools.seed]:
+        gold = example.gold
+        if gold is None:
+            continue
+        found.update(gold if isinstance(gold, tuple) else [gold])
+    return tuple(sorted(found))
+
+
+def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> SimulationConfig:
+    """The frozen simulation settings; raises ValueError on an inconsistent combination."""
+    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig, round_learning_rate
+    from demux_core.rounds import RoundConfig
+    from demux_core.simulation import SimulationConfig
+
+    scoring = ScoringConfig(
+        aggregation=args.aggregation,
+        embedding=args.embedding,
+        quantize_int8=args.quantize,
+        num_threads=args.threads,
+    )
+    training = TrainingConfig(
+        epochs=args.epochs,
+        learning_rate=args.lr if args.lr is not None else round_learning_rate(args.task),
+        head_learning_rate=args.head_lr,
+        batch_size=args.batch_size,
+        init_from=args.init_from,
+        seed_replay=args.seed_replay,
+        seed_replay_ratio=args.seed_replay_ratio,
+        seed_replay_min=args.seed_replay_min,
+        min_steps=args.min_steps,
+        keep_best=args.keep_best,
+        num_threads=args.threads,
+    )
+    round_config = RoundConfig(
+        budget=args.budget,
+        k=args.k,
+        scoring=scoring,
+        training=training,
+        tag_scheme=args.tag_scheme,
+        engine=args.engine,
+        ray_address=args.ray_address,
+    )
+    warm = replace(
+        round_config,
+        training=replace(
+            training, epochs=args.warm_epochs, learning_rate=args.warm_lr, seed=0, keep_best=False
+        ),
+    )
+    return SimulationConfig(
+        task=args.task,
+        labels=labels,
+        strategies=args.strategies,
+        seeds=args.seeds,
+        rounds=args.rounds,
+        model=args.model,
+        round=round_config,
+        warm_start=warm,
+        pooling=args.pooling,
+        budgets=args.budgets,
+        recipe=args.recipe,
+        tune_encoder_on_seed=not args.no_warm_start,
+        head=HeadConfig(
+            regularization=args.head_c,
+            pick_weight=args.pick_weight,
+            class_balance=args.class_balance,
+        ),
+        target_fraction=args.target_fraction,
+    )

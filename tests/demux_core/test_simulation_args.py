@@ -1,0 +1,93 @@
+import pytest
+
+from demux_core.cli import build_parser
+from demux_core.config import DEFAULT_K, round_learning_rate
+from demux_core.examples import SequenceExample
+from demux_core.readers import write_csv
+from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
+
+
+def _topic_file(folder, lang, labels, split="train"):
+    path = folder / lang / f"{split}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        SequenceExample(f"{i}", lang, f"{lang} sentence {i}", label=label)
+        for i, label in enumerate(labels)
+    ]
+    write_csv(rows, path)
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    return {
+        "source": _topic_file(tmp_path, "hau", ["sport", "place"] * 3),
+        "target": _topic_file(tmp_path, "wol", ["place"] * 4, "dev"),
+        "test": _topic_file(tmp_path, "wol", ["science", "place"], "test"),
+        "seed": _topic_file(tmp_path, "eng", ["sport", "health"]),
+    }
+
+
+def _args(files, tmp_path, *extra):
+    argv = [
+        "simulate",
+        "--task",
+        "sequence",
+        "--source",
+        str(files["source"]),
+        "--target-pool",
+        str(files["target"]),
+        "--target-test",
+        str(files["test"]),
+        "--seed-set",
+        str(files["seed"]),
+        "--out",
+        str(tmp_path / "out"),
+        *extra,
+    ]
+    return build_parser().parse_args(argv)
+
+
+def test_labels_come_from_source_test_and_seed_gold_sorted(files, tmp_path):
+    args = _args(files, tmp_path)
+    pools = pools_from_args(args)
+    assert labels_from_args(args, pools) == ("health", "place", "science", "sport")
+
+
+def test_labels_flag_wins_over_the_data(files, tmp_path):
+    args = _args(files, tmp_path, "--labels", " sport, place ,")
+    assert labels_from_args(args, pools_from_args(args)) == ("sport", "place")
+
+
+def test_pool_flags_reach_the_pools(files, tmp_path):
+    args = _args(files, tmp_path, "--source-per-language", "4", "--seed-size", "1")
+    pools = pools_from_args(args)
+    assert (len(pools.source), len(pools.target), len(pools.test), len(pools.seed)) == (4, 4, 2, 1)
+
+
+def test_config_defaults_follow_the_task_and_the_shared_defaults(files, tmp_path):
+    args = _args(files, tmp_path)
+    config = config_from_args(args, ("place", "sport"))
+    assert config.round.k == DEFAULT_K
+    assert config.round.training.learning_rate == round_learning_rate("sequence")
+    assert config.warm_start.training.seed == 0
+    assert config.warm_start.training.keep_best is False
+
+
+def test_config_maps_round_and_warm_start_flags_separately(files, tmp_path):
+    args = _args(
+        files,
+        tmp_path,
+        *("--k", "4", "--lr", "1e-4", "--epochs", "2", "--warm-epochs", "5", "--warm-lr", "3e-5"),
+        *("--budgets", "10,50", "--strategies", "random,egalitarian", "--seeds", "3"),
+    )
+    config = config_from_args(args, ("place", "sport"))
+    assert config.round.k == 4
+    assert (config.round.training.epochs, config.round.training.learning_rate) == (2, 1e-4)
+    assert (config.warm_start.training.epochs, config.warm_start.training.learning_rate) == (
+        5,
+        3e-5,
+    )
+    assert config.budgets == (10, 50)
+    assert config.strategies == ("random", "egalitarian")
+    assert config.seeds == (3,)
