@@ -80,3 +80,37 @@ def test_a_run_killed_mid_save_leaves_no_complete_looking_folder(
     with pytest.raises(KeyboardInterrupt):
         warm_start_model(config, pools, tmp_path, show_bars=False)
     assert not list(tmp_path.glob("warm_start-????????????"))
+
+
+def test_runs_started_side_by_side_train_the_warm_start_once(tiny_model_dir, tmp_path, monkeypatch):
+    import threading
+
+    import demux_core.round_training as round_training
+
+    config = _config(str(tiny_model_dir))
+    pools = Pools(source=(), target=(), seed=_seed())
+    real_warm_start = round_training.warm_start
+    first_is_training, calls = threading.Event(), []
+
+    def slow_warm_start(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        first_is_training.set()
+        threading.Event().wait(0.5)  # the second run arrives while this one trains
+        return real_warm_start(*args, **kwargs)
+
+    monkeypatch.setattr(round_training, "warm_start", slow_warm_start)
+    folders = {}
+
+    def run(name):
+        folders[name] = warm_start_model(config, pools, tmp_path, show_bars=False)
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    first.start()
+    assert first_is_training.wait(60)
+    second = threading.Thread(target=run, args=("second",), name="second")
+    second.start()
+    first.join(120)
+    second.join(120)
+    assert calls == ["first"]
+    assert folders["first"] == folders["second"]
+    assert (folders["second"] / META_FILE).is_file()
