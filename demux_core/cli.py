@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demux_core.config import DEFAULT_K, WARM_START_LEARNING_RATE
+from demux_core.config import WARM_START_LEARNING_RATE
 from demux_core.errors import DemuxError
 
 
@@ -63,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=(),
         help="cumulative labels after each round, e.g. 10,50,100 (overrides --budget/--rounds)",
     )
-    run.add_argument("--k", type=int, default=DEFAULT_K)
+    run.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        help="knn strategies' first k (default 4 for sequence and pair tasks, else 1)",
+    )
     run.add_argument("--model", default=None, help="HF id or folder (default: built-in)")
     run.add_argument("--aggregation", default="min", choices=("min", "mean", "max"))
     run.add_argument("--embedding", default="cls", choices=("cls", "mean"))

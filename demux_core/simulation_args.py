@@ -54,7 +54,13 @@ def labels_from_args(args: argparse.Namespace, pools: Pools) -> tuple[str, ...]:
 
 def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> SimulationConfig:
     """The frozen simulation settings; raises ValueError on an inconsistent combination."""
-    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig, round_learning_rate
+    from demux_core.config import (
+        HeadConfig,
+        ScoringConfig,
+        TrainingConfig,
+        default_k,
+        round_learning_rate,
+    )
     from demux_core.rounds import RoundConfig
     from demux_core.simulation import SimulationConfig
 
@@ -79,7 +85,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     )
     round_config = RoundConfig(
         budget=args.budget,
-        k=args.k,
+        k=args.k if args.k is not None else default_k(args.task),
         scoring=scoring,
         training=training,
         tag_scheme=args.tag_scheme,

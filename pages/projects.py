@@ -153,7 +153,12 @@ def new_project_section() -> None:
         columns = st.columns(3)
         budget = columns[0].number_input("Budget per round", min_value=1, value=20)
         k = columns[1].number_input(
-            "k (neighbours per target point)", min_value=1, value=ProjectSettings.k
+            "k (neighbours per target point)",
+            min_value=1,
+            value=None,
+            placeholder="task default",
+            help="blank: 4 for sentence and pair classification, 1 for token tasks and QA "
+            "(the measured defaults, docs/results.md)",
         )
         engine = columns[2].selectbox(
             "Scoring engine",
@@ -174,7 +179,7 @@ def new_project_section() -> None:
                 model_spec,
                 labels_text,
                 int(budget),
-                int(k),
+                None if k is None else int(k),
                 [f for pool in inputs for f in pool.files(Path(scratch))],
                 engine=engine,
             )
@@ -191,14 +196,14 @@ def create_from_form(
     model_spec: str,
     labels_text: str,
     budget: int,
-    k: int,
+    k: int | None,
     files: list[PoolFile],
     engine: str = "local",
 ) -> None:
     """Validate the form and create the project (raises on any problem)."""
     task_type = TaskType(task)
     labels = parse_label_list(labels_text) or collect_labels(task_type, files)
-    settings = ProjectSettings(strategy=strategy, budget=budget, k=k, engine=engine)
+    settings = ProjectSettings.for_task(task, strategy=strategy, budget=budget, k=k, engine=engine)
     new = NewProject(
         name.strip(), task_type, labels, model_spec.strip() or DEFAULT_MODEL_SPEC, settings
     )

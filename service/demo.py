@@ -15,7 +15,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from demux_core.config import DEFAULT_K
 from demux_core.examples import Example, TaskType
 
 SIB200 = "sib200"
@@ -44,8 +43,10 @@ class DemoSpec:
     seed_language : str
         A labeled seed set sampled from its train split warm-starts the model.
     seed_size : int
-    budget, k : int
-        Points selected per round, and neighbours per target point.
+    budget : int
+        Points selected per round.
+    k : int or None
+        Neighbours per target point (None: the task's default, ``config.default_k``).
     """
 
     key: str
@@ -59,7 +60,7 @@ class DemoSpec:
     seed_language: str
     seed_size: int
     budget: int = 20
-    k: int = DEFAULT_K
+    k: int | None = None
     target_split: str = "dev"
     sample_seed: int = 0
 

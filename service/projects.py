@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY
+from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, default_k
 from demux_core.examples import TaskType
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
@@ -74,6 +74,12 @@ class ProjectSettings:
             raise ValueError(f"budget must be >= 1, got {self.budget}")
         if self.k < 1:
             raise ValueError(f"k must be >= 1, got {self.k}")
+
+    @classmethod
+    def for_task(cls, task: str, k: int | None = None, **values: Any) -> ProjectSettings:
+        """Settings whose ``k``, when None, is the task's default (4 for sentence tasks, else 1;
+        :func:`demux_core.config.default_k`)."""
+        return cls(k=default_k(task) if k is None else k, **values)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,7 +190,7 @@ def create_demo_project(spec: DemoSpec, data_root: Path, name: str | None = None
         name=name or f"demo-{spec.key}",
         task=spec.task,
         labels=pools.labels,
-        settings=ProjectSettings(budget=spec.budget, k=spec.k),
+        settings=ProjectSettings.for_task(spec.task, budget=spec.budget, k=spec.k),
     )
     return create_project_from_pools(new, pools)
 

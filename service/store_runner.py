@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from demux_core.config import DEFAULT_K
+from demux_core.config import default_k
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
@@ -126,7 +126,7 @@ class StoreRoundRunner:
         settings = info.settings
         config = RoundConfig(
             strategy=current.strategy, budget=int(settings.get("budget", 20)),
-            k=int(settings.get("k", DEFAULT_K)), seed=int(settings.get("seed", 0)),
+            k=int(settings.get("k", default_k(info.task))), seed=int(settings.get("seed", 0)),
             training=round_training_config(settings, info.task),
             engine=str(settings.get("engine", "local")),
         )  # fmt: skip

@@ -66,6 +66,7 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
     store = open_store(demux_home / "projects" / "fromfiles.sqlite")
     assert store.info().labels == ("health", "sports")
     assert store.pool_sizes()["source"] == 2
+    assert store.info().settings["k"] == 4  # blank k: the sentence-task default
     store.close()
 
 

@@ -34,16 +34,36 @@ def test_ray_engine_without_the_extra_says_how_to_install_it(monkeypatch):
         ProjectSettings(engine="ray")
 
 
-def test_app_and_cli_start_knn_uncertainty_at_the_same_k():
+@pytest.mark.parametrize(("task", "expected"), [("sequence", 4), ("pair", 4), ("token", 1)])
+def test_app_and_cli_start_knn_uncertainty_at_the_task_default_k(task, expected):
     from demux_core.cli import build_parser
-    from demux_core.config import DEFAULT_K
-    from demux_core.rounds import RoundConfig
+    from demux_core.config import default_k
+    from demux_core.simulation_args import config_from_args
+
+    required = ["--task", task, "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
+    args = build_parser().parse_args(["simulate", *required])
+    cli_k = config_from_args(args, ("a", "b")).round.k
+    assert cli_k == ProjectSettings.for_task(task).k == default_k(task) == expected
+
+
+def test_qa_projects_start_at_k_1():  # simulate has no QA task; the app does
+    from demux_core.config import default_k
+
+    assert ProjectSettings.for_task("qa").k == default_k("qa") == 1
+
+
+def test_an_explicit_k_wins_over_the_task_default():
+    assert ProjectSettings.for_task("sequence", k=2, budget=5).k == 2
+    assert ProjectSettings.for_task("sequence", budget=5).budget == 5
+
+
+def test_demos_start_at_their_task_default_k():
+    from demux_core.config import default_k
     from service.demo import demo_specs
 
-    required = ["--task", "sequence", "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
-    args = build_parser().parse_args(["simulate", *required])
-    assert ProjectSettings().k == RoundConfig().k == args.k == DEFAULT_K == 1
-    assert {spec.k for spec in demo_specs().values()} == {DEFAULT_K}
+    for spec in demo_specs().values():
+        settings = ProjectSettings.for_task(spec.task, budget=spec.budget, k=spec.k)
+        assert settings.k == default_k(spec.task)
 
 
 def test_the_app_offers_every_registered_strategy():
