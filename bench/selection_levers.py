@@ -43,7 +43,7 @@ class Variant:
 
 
 VARIANTS = (
-    Variant("knn-uncertainty (default: k=1, min)", "knn-uncertainty"),
+    Variant("knn-uncertainty (k=1, min; the default when measured)", "knn-uncertainty"),
     Variant("knn-uncertainty, k=8", "knn-uncertainty", k=8),
     Variant("knn-uncertainty, k=32", "knn-uncertainty", k=32),
     Variant("knn-uncertainty, mean margin", "knn-uncertainty", aggregation="mean"),
