@@ -164,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--out", type=Path, required=True, help="writes study.md and curves.png")
     study.add_argument("--title", default="DeMuX study")
     study.add_argument(
+        "--gain-up-to",
+        type=int,
+        default=50,
+        help="the largest budget of the small-budget mean gain (default 50)",
+    )
+    study.add_argument(
         "--variant-runs",
         nargs="+",
         type=Path,
@@ -189,7 +195,7 @@ def run_study(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    text = study_markdown(runs, args.strategy, args.baselines)
+    text = study_markdown(runs, args.strategy, args.baselines, args.gain_up_to)
     (args.out / "study.md").write_text(text, encoding="utf-8")
     plot_study(runs, args.out / "curves.png", args.title)
     print(text)

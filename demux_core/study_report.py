@@ -14,6 +14,7 @@ from demux_core.study import (
     unchanged_rounds,
     win_cases,
 )
+from demux_core.study_goals import goals_markdown
 
 
 def shares_text(counts: dict[str, int], top: int | None = None) -> str:
@@ -35,12 +36,21 @@ def label_shares_text(run: TargetRun) -> str:
     return "Gold labels of the picks (all seeds and budgets): " + "; ".join(parts) + "."
 
 
-def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, ...]) -> str:
-    """The study's tables for ``runs`` (one per target language) as markdown."""
+def study_markdown(
+    runs: list[TargetRun], strategy: str, baselines: tuple[str, ...], gain_up_to: int = 50
+) -> str:
+    """The study's tables for ``runs`` (one per target language) as markdown.
+
+    Per target: seed means, ``strategy``'s paired gains, wins, drops and label shares. Then,
+    over all targets: each strategy's drops and change from zero-shot, and ``strategy``'s mean
+    gain over each baseline at budgets up to ``gain_up_to`` and at all budgets.
+    """
     lines: list[str] = []
     all_cases: list[bool] = []
+    tables, all_gains = [], []
     for run in runs:
         table = strategy_table(run)
+        tables.append((run.name, table))
         budgets = run.budgets
         lines += [f"**{run.name}** (seed mean [95 % CI over test examples], x100)", ""]
         lines += ["| strategy | " + " | ".join(f"{b} labels" for b in budgets) + " |"]
@@ -49,6 +59,7 @@ def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, .
             cells = [by_budget[b].text() if b in by_budget else "" for b in budgets]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         gains = gain_table(run, strategy, baselines)
+        all_gains.append(gains)
         for baseline, by_budget in gains.items():
             cells = [by_budget[b].text() if b in by_budget else "" for b in budgets]
             lines.append(f"| gain vs {baseline} | " + " | ".join(cells) + " |")
@@ -73,6 +84,7 @@ def study_markdown(runs: list[TargetRun], strategy: str, baselines: tuple[str, .
         shares = label_shares_text(run)
         if shares:
             lines += [shares, ""]
+    lines += goals_markdown(tables, all_gains, strategy, gain_up_to)
     rate = 100 * sum(all_cases) / max(len(all_cases), 1)
     lines.append(f"Overall: {sum(all_cases)}/{len(all_cases)} cases ({rate:.0f} %).")
     return "\n".join(lines) + "\n"

@@ -93,6 +93,11 @@ def test_study_command_writes_tables_and_curves(tmp_path, capsys):
         in (tmp_path / "out" / "study.md").read_text()
     )
     assert (tmp_path / "out" / "curves.png").stat().st_size > 1000
+    assert main(["study", *folders, "--out", str(tmp_path / "o10"), "--gain-up-to", "10"]) == 0
+    text = (tmp_path / "o10" / "study.md").read_text()
+    # knn 16.5/20 right against random's 8/20 at 10 labels: +42.5 points
+    assert "| knn-uncertainty minus | budgets up to 10 | all budgets |" in text
+    assert "| random | +42.5 | +42.5 |" in text
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["study", str(empty), "--out", str(tmp_path / "o2")]) == 2
