@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demux_core.config import WARM_START_LEARNING_RATE
 from demux_core.errors import DemuxError
 
 
@@ -106,25 +105,33 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--class-balance", action="store_true", help="frozen-head: balanced class weights"
     )
-    train.add_argument("--warm-epochs", type=int, default=3)
+    train.add_argument(
+        "--warm-epochs", type=int, default=None, help="warm-start epochs (default: the task's)"
+    )
     train.add_argument(
         "--no-warm-start",
         action="store_true",
         help="do not fine-tune the encoder on the seed set (start from the pre-trained one)",
     )
-    train.add_argument("--warm-lr", type=float, default=WARM_START_LEARNING_RATE)
+    train.add_argument(
+        "--warm-lr",
+        type=float,
+        default=None,
+        help="warm-start learning rate (default 1e-4 for token tasks, else 5e-5)",
+    )
     train.add_argument("--epochs", type=int, default=3)
     train.add_argument(
         "--lr",
         type=float,
         default=None,
-        help="round learning rate (default 5e-6 for sequence and pair tasks, else 2e-5)",
+        help="round learning rate (default 5e-6 for sequence and pair tasks, 1e-4 for token "
+        "tasks, 2e-5 for qa)",
     )
     train.add_argument(
         "--head-lr",
         type=float,
         default=None,
-        help="learning rate of the new task head (default --lr)",
+        help="learning rate of the task head (default 5e-3 for token and qa tasks, else --lr)",
     )
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
@@ -146,7 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=80,
         help="replay at least this many seed examples per round (default 80; 0 = no floor)",
     )
-    train.add_argument("--min-steps", type=int, default=0, help="at least this many steps")
+    train.add_argument(
+        "--min-steps",
+        type=int,
+        default=None,
+        help="at least this many steps (default 10 for token and qa tasks, else 0)",
+    )
     train.add_argument(
         "--keep-best",
         action=argparse.BooleanOptionalAction,

@@ -139,7 +139,8 @@ class TrainingConfig:
 
     The defaults are the recipe measured best in ``docs/results.md`` ("Rounds that gain"):
     continue from the last checkpoint, replay twice as many seed examples as new labels but at
-    least 80, 3 epochs at 2e-5 (sentence tasks: 5e-6, :func:`round_learning_rate`).
+    least 80, 3 epochs at 2e-5. Each task family's measured rates, steps and k are in
+    :data:`TASK_RECIPES` (:func:`task_recipe`), which the CLI and the app apply.
     ``keep_best`` on a source-language held-out set is off: it blocked most rounds from
     learning and cost 2.8 points (paired 95 % CI [1.0, 5.1]) in the ablation.
     """
@@ -183,35 +184,79 @@ class TrainingConfig:
 
 RECIPES: tuple[str, ...] = ("frozen-head", "fine-tune")
 
-# Rounds of sentence-level tasks train at a quarter of the token-task rate: at 2e-5 the first
-# 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none (docs/results.md, "The
-# fixes on the grid"). Token and QA rounds keep TrainingConfig's 2e-5.
-ROUND_LEARNING_RATE: dict[str, float] = {"sequence": 5e-6, "pair": 5e-6}
-# knn-uncertainty's first k (doubled while the neighbourhood union holds no more than the
-# budget), for the CLI and the app, per task family (:func:`default_k`). Sentence tasks start at
-# 4: on SIB-200 with a weak warm start (200 seed sentences, new content in the pools) k = 4 was
-# +1.5 accuracy ahead of k = 1 at budgets up to 50 and +2.3 over budgets 10/50/100; with the
-# 701-sentence warm start it was level (0.0 over the three budgets; -0.6 up to 50). Pair tasks
-# (NLI) follow by analogy: no pair data was measured. Token and QA tasks keep DEFAULT_K = 1:
-# k = 4 was not measured there, and k = 8 cost 2-3 points on SIB-200 Amharic at 10 and 50 labels
-# (docs/results.md, "The defaults on the grid, and k = 8" and "Larger pools, and pools with new
-# content").
+# knn-uncertainty's first k when a task family's recipe does not set one.
 DEFAULT_K = 1
-TASK_K: dict[str, int] = {"sequence": 4, "pair": 4}
 # The strategy of new rounds, projects and simulations (a key of strategies.STRATEGIES).
 DEFAULT_STRATEGY = "knn-uncertainty"
-# The warm start on the seed set (CLI ``--warm-lr`` and the app).
+# The warm start's learning rate when a task family's recipe does not set one.
 WARM_START_LEARNING_RATE = 5e-5
 
 
+@dataclass(frozen=True)
+class TaskRecipe:
+    """The measured defaults of one task family, shared by the CLI and the app.
+
+    Attributes
+    ----------
+    round_learning_rate : float
+        Learning rate of a round's fine-tuning.
+    head_learning_rate : float or None
+        Learning rate of the task head (None = the encoder's rate).
+    min_steps : int
+        A round (and the warm start) trains at least this many optimisation steps.
+    warm_learning_rate, warm_epochs : float, int
+        The warm start on the labeled seed set.
+    k : int
+        knn-uncertainty's first k (doubled while the neighbourhood union holds no more than
+        the budget).
+    """
+
+    round_learning_rate: float = TrainingConfig.learning_rate
+    head_learning_rate: float | None = None
+    min_steps: int = 0
+    warm_learning_rate: float = WARM_START_LEARNING_RATE
+    warm_epochs: int = 3
+    k: int = DEFAULT_K
+
+
+# Where each value comes from (docs/results.md):
+# - Sentence tasks (sequence; pair by analogy, no pair data was measured) train rounds at 5e-6: at
+#   2e-5 the first 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none ("The
+#   fixes on the grid"). Their k is 4: with a weak warm start k = 4 was +1.5 accuracy ahead of
+#   k = 1 at budgets up to 50, with the 701-sentence warm start level ("Larger pools, and pools
+#   with new content").
+# - Token tasks use the recipe every MasakhaNER grid ran with: rounds at 1e-4 (a quarter of it did
+#   not help Bambara's first round), a head at 5e-3 and at least 10 steps (with one rate for both
+#   a fresh token head collapses to "O"; ten labels are one batch), and a warm start of 4 epochs
+#   at 1e-4. Their k stays 1: k = 4 won on NER with a weak warm start, not yet on every grid.
+# - QA was not measured: the app's settings for a fresh head, TrainingConfig's rate, k = 1.
+TASK_RECIPES: dict[str, TaskRecipe] = {
+    "sequence": TaskRecipe(round_learning_rate=5e-6, k=4),
+    "pair": TaskRecipe(round_learning_rate=5e-6, k=4),
+    "token": TaskRecipe(
+        round_learning_rate=1e-4,
+        head_learning_rate=5e-3,
+        min_steps=10,
+        warm_learning_rate=1e-4,
+        warm_epochs=4,
+    ),
+    "qa": TaskRecipe(head_learning_rate=5e-3, min_steps=10),
+}
+
+
+def task_recipe(task: str) -> TaskRecipe:
+    """The measured defaults of a task family (see ``TASK_RECIPES``)."""
+    return TASK_RECIPES.get(str(task), TaskRecipe())
+
+
 def default_k(task: str) -> int:
-    """knn-uncertainty's default first k for a task family (see ``TASK_K``)."""
-    return TASK_K.get(str(task), DEFAULT_K)
+    """knn-uncertainty's default first k for a task family."""
+    return task_recipe(task).k
 
 
 def round_learning_rate(task: str) -> float:
     """The default learning rate of a round's fine-tuning for a task family."""
-    return ROUND_LEARNING_RATE.get(str(task), TrainingConfig.learning_rate)
+    return task_recipe(task).round_learning_rate
 
 
 @dataclass(frozen=True)

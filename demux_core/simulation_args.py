@@ -58,8 +58,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         HeadConfig,
         ScoringConfig,
         TrainingConfig,
-        default_k,
-        round_learning_rate,
+        task_recipe,
     )
     from demux_core.rounds import RoundConfig
     from demux_core.simulation import SimulationConfig
@@ -70,22 +69,23 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         quantize_int8=args.quantize,
         num_threads=args.threads,
     )
+    recipe = task_recipe(args.task)
     training = TrainingConfig(
         epochs=args.epochs,
-        learning_rate=args.lr if args.lr is not None else round_learning_rate(args.task),
-        head_learning_rate=args.head_lr,
+        learning_rate=_given(args.lr, recipe.round_learning_rate),
+        head_learning_rate=_given(args.head_lr, recipe.head_learning_rate),
         batch_size=args.batch_size,
         init_from=args.init_from,
         seed_replay=args.seed_replay,
         seed_replay_ratio=args.seed_replay_ratio,
         seed_replay_min=args.seed_replay_min,
-        min_steps=args.min_steps,
+        min_steps=_given(args.min_steps, recipe.min_steps),
         keep_best=args.keep_best,
         num_threads=args.threads,
     )
     round_config = RoundConfig(
         budget=args.budget,
-        k=args.k if args.k is not None else default_k(args.task),
+        k=_given(args.k, recipe.k),
         scoring=scoring,
         training=training,
         tag_scheme=args.tag_scheme,
@@ -95,7 +95,11 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     warm = replace(
         round_config,
         training=replace(
-            training, epochs=args.warm_epochs, learning_rate=args.warm_lr, seed=0, keep_best=False
+            training,
+            epochs=_given(args.warm_epochs, recipe.warm_epochs),
+            learning_rate=_given(args.warm_lr, recipe.warm_learning_rate),
+            seed=0,
+            keep_best=False,
         ),
     )
     return SimulationConfig(
@@ -118,3 +122,8 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         ),
         target_fraction=args.target_fraction,
     )
+
+
+def _given(value, default):
+    """``value`` where the command line gave one, else the task recipe's ``default``."""
+    return default if value is None else value

@@ -25,7 +25,9 @@ from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
 # A new task head learns too slowly at the encoder's rate (a token head then predicts "O"
-# everywhere); a handful of labels is one batch, so a round trains for at least MIN_STEPS.
+# everywhere); a handful of labels is one batch, so a round trains for at least MIN_STEPS. A
+# project may have no seed set, so its first round may train a fresh head: the app applies both
+# to every task, also where the task recipe (measured in the CLI after a warm start) has none.
 HEAD_LR = 5e-3
 MIN_STEPS = 10
 STATUS_OF_STAGE = {
@@ -70,7 +72,6 @@ def _seed_split(store: Any, keep_best: bool) -> tuple[list, list]:
 
 def _start_model(store: Any, info: Any, round_number: int, training: Any):
     """(model, tokenizer, keys already trained on) for this round."""
-    from demux_core.config import WARM_START_LEARNING_RATE
     from demux_core.round_training import warm_start
     from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 
@@ -88,7 +89,7 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         current = store.current_round()
         store.set_round_status(current.id, "training", progress=0.0,
                                stage=f"warm start on {len(seed)} seed examples")  # fmt: skip
-        warm = replace(training, learning_rate=WARM_START_LEARNING_RATE)
+        warm = warm_start_config(training, info.task)
         model = warm_start(info.model_spec, info.task, info.labels, seed, warm,
                            tokenizer=tokenizer, progress=False)  # fmt: skip
     else:
@@ -98,18 +99,30 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
     return model, tokenizer, set()
 
 
-def round_training_config(settings: dict[str, Any], task: str) -> Any:
-    """The project's round recipe: ``TrainingConfig`` defaults, the task's learning rate
-    (:func:`demux_core.config.round_learning_rate`), a head rate and minimum steps for a
-    fresh head, and any of ``epochs``, ``learning_rate``, ``head_learning_rate``,
-    ``min_steps``, ``keep_best`` set in the project's settings."""
-    from demux_core.config import TrainingConfig, round_learning_rate
+def warm_start_config(training: Any, task: str) -> Any:
+    """The round recipe ``training`` with the task's warm-start rate and epochs
+    (:func:`demux_core.config.task_recipe`, as in the CLI)."""
+    from demux_core.config import task_recipe
 
+    recipe = task_recipe(task)
+    return replace(training, learning_rate=recipe.warm_learning_rate, epochs=recipe.warm_epochs)
+
+
+def round_training_config(settings: dict[str, Any], task: str) -> Any:
+    """The project's round recipe: ``TrainingConfig`` defaults, the task's measured rates
+    (:func:`demux_core.config.task_recipe`, as in the CLI), at least ``HEAD_LR`` and
+    ``MIN_STEPS`` for a head that may start fresh, and any of ``epochs``, ``learning_rate``,
+    ``head_learning_rate``, ``min_steps``, ``keep_best`` set in the project's settings."""
+    from demux_core.config import TrainingConfig, task_recipe
+
+    recipe = task_recipe(task)
     return TrainingConfig(
         epochs=int(settings.get("epochs", TrainingConfig.epochs)),
-        learning_rate=float(settings.get("learning_rate", round_learning_rate(task))),
-        head_learning_rate=float(settings.get("head_learning_rate", HEAD_LR)),
-        min_steps=int(settings.get("min_steps", MIN_STEPS)),
+        learning_rate=float(settings.get("learning_rate", recipe.round_learning_rate)),
+        head_learning_rate=float(
+            settings.get("head_learning_rate", recipe.head_learning_rate or HEAD_LR)
+        ),
+        min_steps=int(settings.get("min_steps", max(recipe.min_steps, MIN_STEPS))),
         keep_best=bool(settings.get("keep_best", False)),
     )
 

@@ -74,6 +74,30 @@ def test_config_defaults_follow_the_task_and_the_shared_defaults(files, tmp_path
     assert config.warm_start.training.keep_best is False
 
 
+def test_token_defaults_are_the_recipe_of_the_ner_grids(files, tmp_path):
+    args = _args(files, tmp_path)
+    args.task = "token"
+    config = config_from_args(args, ("B-PER", "O"))
+    training, warm = config.round.training, config.warm_start.training
+    assert (training.learning_rate, training.head_learning_rate, training.min_steps) == (
+        1e-4,
+        5e-3,
+        10,
+    )
+    assert (warm.learning_rate, warm.epochs, warm.head_learning_rate) == (1e-4, 4, 5e-3)
+    sentence = config_from_args(_args(files, tmp_path), ("place", "sport")).round.training
+    assert (sentence.head_learning_rate, sentence.min_steps) == (None, 0)
+
+
+def test_explicit_head_rate_and_steps_win_over_the_recipe(files, tmp_path):
+    args = _args(files, tmp_path, "--head-lr", "1e-3", "--min-steps", "0", "--warm-epochs", "2")
+    args.task = "token"
+    config = config_from_args(args, ("B-PER", "O"))
+    assert config.round.training.head_learning_rate == 1e-3
+    assert config.round.training.min_steps == 0
+    assert config.warm_start.training.epochs == 2
+
+
 def test_config_maps_round_and_warm_start_flags_separately(files, tmp_path):
     args = _args(
         files,
