@@ -34,7 +34,7 @@ def test_ray_engine_without_the_extra_says_how_to_install_it(monkeypatch):
         ProjectSettings(engine="ray")
 
 
-@pytest.mark.parametrize(("task", "expected"), [("sequence", 4), ("pair", 4), ("token", 1)])
+@pytest.mark.parametrize(("task", "expected"), [("sequence", 4), ("pair", 4), ("token", 4)])
 def test_app_and_cli_start_knn_uncertainty_at_the_task_default_k(task, expected):
     from demux_core.cli import build_parser
     from demux_core.config import default_k
@@ -46,10 +46,10 @@ def test_app_and_cli_start_knn_uncertainty_at_the_task_default_k(task, expected)
     assert cli_k == ProjectSettings.for_task(task).k == default_k(task) == expected
 
 
-def test_qa_projects_start_at_k_1():  # simulate has no QA task; the app does
+def test_qa_projects_start_at_k_4():  # simulate has no QA task; the app does
     from demux_core.config import default_k
 
-    assert ProjectSettings.for_task("qa").k == default_k("qa") == 1
+    assert ProjectSettings.for_task("qa").k == default_k("qa") == 4
 
 
 def test_an_explicit_k_wins_over_the_task_default():
