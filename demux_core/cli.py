@@ -106,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--class-balance", action="store_true", help="frozen-head: balanced class weights"
     )
     train.add_argument(
-        "--warm-epochs", type=int, default=None, help="warm-start epochs (default: the task's)"
+        "--warm-epochs",
+        type=int,
+        default=None,
+        help="warm-start epochs (default 4 for token tasks, else 3)",
     )
     train.add_argument(
         "--no-warm-start",
