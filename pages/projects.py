@@ -157,8 +157,8 @@ def new_project_section() -> None:
             min_value=1,
             value=None,
             placeholder="task default",
-            help="blank: 4 for sentence and pair classification, 1 for token tasks and QA "
-            "(the measured defaults, docs/results.md)",
+            help=f"blank: the task's measured default ({ProjectSettings.default_k_text()}; "
+            "docs/results.md)",
         )
         engine = columns[2].selectbox(
             "Scoring engine",

@@ -77,9 +77,17 @@ class ProjectSettings:
 
     @classmethod
     def for_task(cls, task: str, k: int | None = None, **values: Any) -> ProjectSettings:
-        """Settings whose ``k``, when None, is the task's default (4 for sentence tasks, else 1;
-        :func:`demux_core.config.default_k`)."""
+        """Settings whose ``k``, when None, is the task's measured default
+        (:func:`demux_core.config.default_k`)."""
         return cls(k=default_k(task) if k is None else k, **values)
+
+    @staticmethod
+    def default_k_text() -> str:
+        """The task defaults of ``k`` in words, for the new-project form."""
+        by_task = {task.value: default_k(task.value) for task in TaskType}
+        if len(set(by_task.values())) == 1:
+            return f"{next(iter(by_task.values()))} for every task"
+        return ", ".join(f"{k} for {task}" for task, k in by_task.items())
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -71,3 +71,13 @@ def test_the_app_offers_every_registered_strategy():
     from service.projects import STRATEGY_NAMES
 
     assert sorted(STRATEGY_NAMES) == sorted(STRATEGIES)
+
+
+def test_the_form_states_the_task_defaults_of_k(monkeypatch):
+    from demux_core import config
+
+    assert ProjectSettings.default_k_text() == f"{config.DEFAULT_K} for every task"
+    recipes = {**config.TASK_RECIPES, "token": config.TaskRecipe(k=2)}
+    monkeypatch.setattr(config, "TASK_RECIPES", recipes)
+    text = ProjectSettings.default_k_text()
+    assert "2 for token" in text and f"{config.DEFAULT_K} for sequence" in text
