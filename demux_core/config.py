@@ -187,7 +187,7 @@ RECIPES: tuple[str, ...] = ("frozen-head", "fine-tune")
 # knn-uncertainty's first k (doubled while the neighbourhood union holds no more than the
 # budget), for every task family. Against k = 1 at budgets up to 50 with fine-tuning: SIB-200
 # +1.5 accuracy with a weak warm start and -0.6 with the 701-sentence one (0.0 over budgets
-# 10/50/100), MasakhaNER +1.1 F1 on the default grid and +2.4 with a weak warm start ("k = 4 for
+# 10/50/100), MasakhaNER +1.1 F1 on the default grid and +2.0 with a weak warm start ("k = 4 for
 # token tasks" in docs/results.md). Pair tasks and QA follow by analogy.
 DEFAULT_K = 4
 # The strategy of new rounds, projects and simulations (a key of strategies.STRATEGIES).
