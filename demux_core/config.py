@@ -192,8 +192,6 @@ RECIPES: tuple[str, ...] = ("frozen-head", "fine-tune")
 DEFAULT_K = 4
 # The strategy of new rounds, projects and simulations (a key of strategies.STRATEGIES).
 DEFAULT_STRATEGY = "knn-uncertainty"
-# The warm start's learning rate when a task family's recipe does not set one.
-WARM_START_LEARNING_RATE = 5e-5
 
 
 @dataclass(frozen=True)
@@ -218,7 +216,7 @@ class TaskRecipe:
     round_learning_rate: float = TrainingConfig.learning_rate
     head_learning_rate: float | None = None
     min_steps: int = 0
-    warm_learning_rate: float = WARM_START_LEARNING_RATE
+    warm_learning_rate: float = 5e-5
     warm_epochs: int = 3
     k: int = DEFAULT_K
 
@@ -254,11 +252,6 @@ def task_recipe(task: str) -> TaskRecipe:
 def default_k(task: str) -> int:
     """knn-uncertainty's default first k for a task family."""
     return task_recipe(task).k
-
-
-def round_learning_rate(task: str) -> float:
-    """The default learning rate of a round's fine-tuning for a task family."""
-    return task_recipe(task).round_learning_rate
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 import pytest
 
 from demux_core.cli import build_parser
-from demux_core.config import default_k, round_learning_rate
+from demux_core.config import default_k, task_recipe
 from demux_core.examples import SequenceExample
 from demux_core.readers import write_csv
 from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
@@ -69,7 +69,7 @@ def test_config_defaults_follow_the_task_and_the_shared_defaults(files, tmp_path
     args = _args(files, tmp_path)
     config = config_from_args(args, ("place", "sport"))
     assert config.round.k == default_k("sequence")
-    assert config.round.training.learning_rate == round_learning_rate("sequence")
+    assert config.round.training.learning_rate == task_recipe("sequence").round_learning_rate
     assert config.warm_start.training.seed == 0
     assert config.warm_start.training.keep_best is False
 
