@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from demux_core.config import recipe_defaults_text
 from demux_core.errors import DemuxError
 
 
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--k",
         type=int,
         default=None,
-        help="knn strategies' first k (default 4 for sequence and pair tasks, else 1)",
+        help=f"knn strategies' first k (default {recipe_defaults_text('k')})",
     )
     run.add_argument("--model", default=None, help="HF id or folder (default: built-in)")
     run.add_argument("--aggregation", default="min", choices=("min", "mean", "max"))
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--warm-epochs",
         type=int,
         default=None,
-        help="warm-start epochs (default 4 for token tasks, else 3)",
+        help=f"warm-start epochs (default {recipe_defaults_text('warm_epochs')})",
     )
     train.add_argument(
         "--no-warm-start",
@@ -120,21 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--warm-lr",
         type=float,
         default=None,
-        help="warm-start learning rate (default 1e-4 for token tasks, else 5e-5)",
+        help=f"warm-start learning rate (default {recipe_defaults_text('warm_learning_rate')})",
     )
     train.add_argument("--epochs", type=int, default=3)
     train.add_argument(
         "--lr",
         type=float,
         default=None,
-        help="round learning rate (default 5e-6 for sequence and pair tasks, 1e-4 for token "
-        "tasks, 2e-5 for qa)",
+        help=f"round learning rate (default {recipe_defaults_text('round_learning_rate')})",
     )
     train.add_argument(
         "--head-lr",
         type=float,
         default=None,
-        help="learning rate of the task head (default 5e-3 for token and qa tasks, else --lr)",
+        help="learning rate of the task head (default "
+        f"{recipe_defaults_text('head_learning_rate', none='--lr')})",
     )
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
@@ -160,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-steps",
         type=int,
         default=None,
-        help="at least this many steps (default 10 for token and qa tasks, else 0)",
+        help=f"at least this many steps (default {recipe_defaults_text('min_steps')})",
     )
     train.add_argument(
         "--keep-best",

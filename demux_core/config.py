@@ -249,6 +249,22 @@ def task_recipe(task: str) -> TaskRecipe:
     return TASK_RECIPES.get(str(task), TaskRecipe())
 
 
+def recipe_defaults_text(field: str, none: str = "none") -> str:
+    """One field of ``TASK_RECIPES`` in words, tasks with the same value grouped.
+
+    ``"4 for every task"`` or ``"5e-06 for sequence, pair; 0.0001 for token; 2e-05 for qa"``;
+    a value of None reads ``none``. The CLI's help and the app's form state the defaults this
+    way, so they cannot drift from the table.
+    """
+    groups: dict[str, list[str]] = {}
+    for task, recipe in TASK_RECIPES.items():
+        value = getattr(recipe, field)
+        groups.setdefault(none if value is None else f"{value:g}", []).append(task)
+    if len(groups) == 1:
+        return f"{next(iter(groups))} for every task"
+    return "; ".join(f"{value} for {', '.join(tasks)}" for value, tasks in groups.items())
+
+
 def default_k(task: str) -> int:
     """knn-uncertainty's default first k for a task family."""
     return task_recipe(task).k

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, default_k
+from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, default_k, recipe_defaults_text
 from demux_core.examples import TaskType
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
@@ -84,10 +84,7 @@ class ProjectSettings:
     @staticmethod
     def default_k_text() -> str:
         """The task defaults of ``k`` in words, for the new-project form."""
-        by_task = {task.value: default_k(task.value) for task in TaskType}
-        if len(set(by_task.values())) == 1:
-            return f"{next(iter(by_task.values()))} for every task"
-        return ", ".join(f"{k} for {task}" for task, k in by_task.items())
+        return recipe_defaults_text("k")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

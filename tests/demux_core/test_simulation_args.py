@@ -115,3 +115,14 @@ def test_config_maps_round_and_warm_start_flags_separately(files, tmp_path):
     assert config.budgets == (10, 50)
     assert config.strategies == ("random", "egalitarian")
     assert config.seeds == (3,)
+
+
+def test_help_states_the_recipe_defaults_from_the_table():
+    from demux_core.config import recipe_defaults_text
+
+    head = recipe_defaults_text("head_learning_rate", none="--lr")
+    assert head == "--lr for sequence, pair; 0.005 for token, qa"
+    assert recipe_defaults_text("k") == "4 for every task"
+    simulate = build_parser()._subparsers._group_actions[0].choices["simulate"]
+    helps = {a.dest: a.help for a in simulate._actions}
+    assert "0.0001 for token" in helps["lr"] and helps["k"].endswith("(default 4 for every task)")
