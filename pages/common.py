@@ -16,7 +16,9 @@ from storage import ProjectStore, StorageError, project_path
 
 PROJECT_KEY = "project_name"
 ANNOTATOR_KEY = "annotator"
-POLL_SECONDS = 2.0
+SEEN_ROUND_KEY = "_seen_round_state"  # (round id, phase) at the sidebar's last poll
+POLL_SECONDS = 2.0  # while a round runs: its progress bar moves
+IDLE_POLL_SECONDS = 15.0  # otherwise: only another session can change the round
 
 
 @st.cache_resource
@@ -97,22 +99,51 @@ def render_sidebar() -> None:
         st.text(name or "none open")
         st.text_input("Annotator name", key=ANNOTATOR_KEY, placeholder="your name")
         if name is not None:
-            round_status_panel()
+            if polls_fast(st.session_state.get(SEEN_ROUND_KEY)):
+                round_status_panel()
+            else:
+                idle_round_status_panel()
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def round_status_panel() -> None:
-    """Polls the store: shows the latest round's status; reruns the app when it changes."""
+def polls_fast(seen: tuple[int | None, str] | None) -> bool:
+    """Whether the sidebar polls every ``POLL_SECONDS`` (else ``IDLE_POLL_SECONDS``).
+
+    ``seen`` is the (round id, phase) of the last poll: fast while a round runs and before
+    the first poll, slow otherwise. A poll that sees another phase reruns the app, so a
+    round started anywhere switches the sidebar to fast polling at once.
+    """
+    return seen is None or seen[1] == Phase.RUNNING.value
+
+
+def poll_round_status() -> None:
+    """Shows the latest round's status; reruns the app when it changed since the last poll.
+
+    Each poll is a fragment run, and Streamlit can drop a button press that races one, so
+    the sidebar polls fast only while a round runs (a change of phase reruns the app,
+    which picks the other panel).
+    """
     with project_store() as store:
         if store is None:
             return
         state = round_state(store, round_worker())
     show_round_status(state)
     seen = (state.round.id if state.round else None, state.phase.value)
-    previous = st.session_state.get("_seen_round_state")
-    st.session_state["_seen_round_state"] = seen
+    previous = st.session_state.get(SEEN_ROUND_KEY)
+    st.session_state[SEEN_ROUND_KEY] = seen
     if previous is not None and previous != seen:
         st.rerun()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def round_status_panel() -> None:
+    """The sidebar's round status while a round runs (or before the first poll)."""
+    poll_round_status()
+
+
+@st.fragment(run_every=IDLE_POLL_SECONDS)
+def idle_round_status_panel() -> None:
+    """The sidebar's round status while no round runs."""
+    poll_round_status()
 
 
 def show_round_status(state) -> None:

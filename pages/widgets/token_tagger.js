@@ -19,7 +19,7 @@ function repairBio(tags) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setStateValue } = component;
   const root = parentElement.querySelector(".tagger");
   const tokens = data.tokens;
   const labels = data.labels;
@@ -81,7 +81,10 @@ export default function (component) {
 
   function submit() {
     drafts.delete(draftKey);
-    setTriggerValue("submit", { example_id: data.example_id, tags: tags });
+    // a state value (not a trigger): it survives a rerun that races the press; the nonce
+    // lets the page handle each press once
+    const nonce = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
+    setStateValue("submission", { example_id: data.example_id, tags: tags, nonce: nonce });
   }
 
   labels.forEach((label, index) => {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -60,9 +60,39 @@ def token_tagger(
             "bio": bio,
             "direction": direction,
         },
-        on_submit_change=lambda: None,
+        default={"submission": None},
+        on_submission_change=lambda: None,
     )
-    submitted = getattr(result, "submit", None)
-    if not submitted or submitted.get("example_id") != example_id:
+    seen_key = f"{key}:seen_submission"
+    tags_out = unseen_submission(
+        getattr(result, "submission", None), example_id, st.session_state.get(seen_key)
+    )
+    if tags_out is not None:
+        st.session_state[seen_key] = result.submission["nonce"]
+    return tags_out
+
+
+def unseen_submission(
+    submission: Mapping[str, Any] | None, example_id: str, seen_nonce: str | None
+) -> list[str] | None:
+    """The tags of a submission not handled yet for the example shown, else None.
+
+    The tagger sends ``{"example_id", "tags", "nonce"}`` as a *state* value, not a trigger:
+    Streamlit can drop a trigger that arrives while the sidebar's polling fragment runs (a
+    lost Enter), whereas a state value is sent again with every later rerun. The nonce
+    makes each press count once.
+
+    Parameters
+    ----------
+    submission : mapping or None
+        The component's last submission (it persists across reruns).
+    example_id : str
+        The example on screen; a submission for another example is stale.
+    seen_nonce : str or None
+        The nonce of the submission handled last in this session.
+    """
+    if not submission or submission.get("example_id") != example_id:
         return None
-    return [str(tag) for tag in submitted.get("tags", [])]
+    if submission.get("nonce") is None or submission.get("nonce") == seen_nonce:
+        return None
+    return [str(tag) for tag in submission.get("tags", [])]
