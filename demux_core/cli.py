@@ -71,7 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--model", default=None, help="HF id or folder (default: built-in)")
     run.add_argument("--aggregation", default="min", choices=("min", "mean", "max"))
-    run.add_argument("--embedding", default="cls", choices=("cls", "mean"))
+    run.add_argument(
+        "--embedding",
+        default="cls",
+        choices=("cls", "mean"),
+        help="sequence/pair distances: <s> vector or mean of the last layer (token tasks "
+        "always use the mean of the words' first sub-words)",
+    )
     run.add_argument("--pooling", default="mean", choices=("cls", "mean"))
     run.add_argument("--quantize", action="store_true", help="int8 scoring copy (CPU)")
     run.add_argument("--threads", type=int, default=None)

@@ -71,6 +71,14 @@ def test_margins_are_top1_minus_top2_log_probabilities():
     assert margins(logits)[0] < margins(logits)[1]  # lower margin = more uncertain
 
 
+@pytest.mark.parametrize("temperature", [0.25, 2.0, 7.5])
+def test_temperature_scaling_divides_every_margin_by_the_temperature(temperature):
+    """Why margin calibration by one temperature cannot move any pick: the log-probability
+    gap is the logit gap, so softmax(z / T) gives every point margin / T (same order)."""
+    logits = np.random.default_rng(3).normal(size=(50, 9)) * 4
+    np.testing.assert_allclose(margins(logits / temperature), margins(logits) / temperature)
+
+
 @pytest.mark.parametrize(
     "inputs, targets, weights, message",
     [

@@ -62,6 +62,14 @@ class StrategyContract:
         with pytest.raises(SelectionError, match=message):
             self.run(pool, budget=50, exclude=range(90))
 
+    def test_scaling_the_margins_leaves_the_picks_alone(self, pool):
+        """Margin calibration by a temperature T divides every margin by T (see
+        test_head_training); strategies read margins only through their order."""
+        picks = self.run(pool, budget=25, k=2)
+        for factor in (0.1, 3.0):
+            scaled = {**pool, "uncertainty": pool["uncertainty"] * factor}
+            np.testing.assert_array_equal(self.run(scaled, budget=25, k=2), picks)
+
     def test_details_describe_the_selected_points(self, pool):
         details = select_with_details(self.strategy, **pool, budget=12, k=2)
         assert details.strategy == self.strategy
