@@ -41,7 +41,7 @@ def build_round(args: argparse.Namespace):
     from demux_core.models import load_tokenizer, resolve_model
     from demux_core.projection import ProjectionConfig
     from demux_core.readers.shared_data import shared_data_dir
-    from demux_core.rounds import Pools, RoundConfig
+    from demux_core.round_types import Pools, RoundConfig
     from demux_core.task_model import TaskModel
     from service.demo import DEMOS, MASAKHANER, build_demo_pools
 

@@ -12,7 +12,7 @@ from demux_core.scoring import score_pool
 from demux_core.task_model import TaskModel
 
 if TYPE_CHECKING:
-    from demux_core.rounds import RoundConfig
+    from demux_core.round_types import RoundConfig
 
 
 def _prediction_for_metric(prediction: object, task: TaskType) -> object:

@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, ScoringConfig, TrainingConfig
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
-from demux_core.evaluation import Metrics
 from demux_core.examples import Example
 from demux_core.model_eval import evaluate_model
-from demux_core.projection import MapPoints, ProjectionConfig, project_pools
+from demux_core.projection import project_pools
 from demux_core.round_training import training_examples_for_round
+from demux_core.round_types import Pools, RoundConfig, RoundOutcome
 from demux_core.scoring import PoolScores, score_pool
 from demux_core.strategies import Selection, classes_for, select_with_details
 from demux_core.task_model import TaskModel
@@ -34,107 +31,6 @@ from demux_core.training import fine_tune
 
 STAGES = ("training", "evaluating", "scoring", "selecting", "projecting")
 Progress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class RoundConfig:
-    """Everything that decides what one round does.
-
-    Attributes
-    ----------
-    strategy : str
-        A name from :data:`demux_core.strategies.STRATEGIES`.
-    budget : int
-        Points selected per round.
-    k : int
-        Initial k of the k-NN strategies.
-    seed : int
-        Seeds selection (random strategies); training has its own seed in ``training``.
-    scoring, training, projection : the stage settings.
-    diagnostic_k : int
-        Neighbours used by the uncertainty-correlation diagnostic.
-    tag_scheme : {"bio", "pos"}
-        Metric for token tasks.
-    engine : {"local", "ray"}
-        Where pools are scored: in this process, or on Ray (``pip install -r
-        requirements-scale.txt``; see docs/scaling.md).
-    ray_address : str or None
-        Ray cluster address for ``engine="ray"`` (None = a local Ray instance).
-    """
-
-    strategy: str = DEFAULT_STRATEGY
-    budget: int = 50
-    k: int = DEFAULT_K
-    seed: int = 0
-    scoring: ScoringConfig = field(default_factory=ScoringConfig)
-    training: TrainingConfig = field(default_factory=TrainingConfig)
-    projection: ProjectionConfig | None = field(default_factory=ProjectionConfig)
-    diagnostic_k: int = 10
-    tag_scheme: str = "bio"
-    engine: str = "local"
-    ray_address: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.engine not in ("local", "ray"):
-            raise ValueError(f"engine must be 'local' or 'ray', got {self.engine!r}")
-        if self.budget < 1:
-            raise ValueError(f"budget must be >= 1, got {self.budget}")
-        if self.k < 1:
-            raise ValueError(f"k must be >= 1, got {self.k}")
-
-
-@dataclass(frozen=True)
-class Pools:
-    """The examples of a project, in their stored order (position i = embedding row i).
-
-    ``heldout`` is a small labeled set in a SOURCE language (never the target test set) used
-    for model selection when ``config.training.keep_best`` is on.
-    """
-
-    source: Sequence[Example]
-    target: Sequence[Example]
-    test: Sequence[Example] = ()
-    seed: Sequence[Example] = ()
-    heldout: Sequence[Example] = ()
-
-    @property
-    def source_languages(self) -> np.ndarray:
-        return np.array([example.language for example in self.source])
-
-
-@dataclass(frozen=True)
-class RoundOutcome:
-    """What a round produced; every part carries ``model_version``.
-
-    Attributes
-    ----------
-    model : TaskModel
-        The model after this round's training (unchanged when there were no new labels).
-    source_scores, target_scores : PoolScores or None
-        None when the round was run with ``rescore=False``.
-    test_metrics : Metrics or None
-        On the test pool, when the project has one.
-    selection : Selection or None
-        The next batch (None when the pool has nothing left to pick).
-    pearson : float or None
-        Correlation of target uncertainty with its k nearest source points' mean uncertainty.
-    map_points : MapPoints or None
-    timings : dict of str to float
-        Seconds per stage.
-    """
-
-    model: TaskModel
-    source_scores: PoolScores | None
-    target_scores: PoolScores | None
-    test_metrics: Metrics | None
-    selection: Selection | None
-    pearson: float | None
-    map_points: MapPoints | None
-    timings: dict[str, float]
-
-    @property
-    def model_version(self) -> str:
-        return self.model.model_version
 
 
 def _scaled(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

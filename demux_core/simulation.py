@@ -20,7 +20,8 @@ from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
 from demux_core.result_rows import ResultRow, metrics_row
-from demux_core.rounds import Pools, RoundConfig, RoundOutcome, run_round, select_next
+from demux_core.round_types import Pools, RoundConfig, RoundOutcome
+from demux_core.rounds import run_round, select_next
 from demux_core.scoring import PoolScores
 from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from demux_core.rounds import Pools
+    from demux_core.round_types import Pools
     from demux_core.simulation import SimulationConfig
 
 
@@ -60,7 +60,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         TrainingConfig,
         task_recipe,
     )
-    from demux_core.rounds import RoundConfig
+    from demux_core.round_types import RoundConfig
     from demux_core.simulation import SimulationConfig
 
     scoring = ScoringConfig(

@@ -16,7 +16,7 @@ from pathlib import Path
 from demux_core.errors import DemuxError
 from demux_core.examples import Example
 from demux_core.readers import deterministic_sample, read_examples
-from demux_core.rounds import Pools
+from demux_core.round_types import Pools
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,8 @@ class StoreRoundRunner:
 
     def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
         from demux_core.labels import with_label
-        from demux_core.rounds import Pools, RoundConfig, run_round
+        from demux_core.round_types import Pools, RoundConfig
+        from demux_core.rounds import run_round
 
         info = store.info()
         current = store.get_round(round_id)

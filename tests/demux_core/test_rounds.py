@@ -5,7 +5,8 @@ from demux_core.config import ScoringConfig, TrainingConfig
 from demux_core.examples import SequenceExample
 from demux_core.labels import with_label
 from demux_core.projection import ProjectionConfig
-from demux_core.rounds import Pools, RoundConfig, run_round
+from demux_core.round_types import Pools, RoundConfig
+from demux_core.rounds import run_round
 from demux_core.task_model import TaskModel
 from tests.fixtures import tiny_model
 

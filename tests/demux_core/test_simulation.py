@@ -236,7 +236,7 @@ def test_simulation_config_refuses_bad_settings(changes, message):
 
 
 def test_schedule_and_increments():
-    from demux_core.rounds import RoundConfig
+    from demux_core.round_types import RoundConfig
     from demux_core.simulation import SimulationConfig
 
     scheduled = SimulationConfig("sequence", ("a", "b"), ("random",), budgets=(10, 50, 100))

@@ -1,0 +1,30 @@
+"""Layering: the selection math and the round's settings load without torch or the UI.
+
+Each check runs in a fresh interpreter, so modules imported by other tests do not count.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("torch", "transformers", "streamlit", "sqlite3", "sqlite_utils")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "demux_core.strategies",
+        "demux_core.round_types",
+        "demux_core.simulation_pools",
+        "demux_core.simulation_args",
+        "demux_core.config",
+        "demux_core.study_goals",
+    ],
+)
+def test_module_loads_without_torch_or_the_ui(module):
+    probe = f"import sys, {module}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == [], f"{module} imports {loaded}"
