@@ -10,6 +10,7 @@ from pathlib import Path
 
 from demux_core.config import recipe_defaults_text
 from demux_core.errors import DemuxError
+from demux_core.simulation_args import head_rate
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -138,10 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--head-lr",
-        type=float,
+        type=head_rate,
         default=None,
-        help="learning rate of the task head (default "
-        f"{recipe_defaults_text('head_learning_rate', none='--lr')})",
+        help="learning rate of the task head, or 'body' for the encoder's rate (default "
+        f"{recipe_defaults_text('head_learning_rate', none='body')})",
     )
     train.add_argument("--batch-size", type=int, default=16)
     train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))

@@ -73,7 +73,9 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     training = TrainingConfig(
         epochs=args.epochs,
         learning_rate=_given(args.lr, recipe.round_learning_rate),
-        head_learning_rate=_given(args.head_lr, recipe.head_learning_rate),
+        head_learning_rate=(
+            None if args.head_lr == BODY_RATE else _given(args.head_lr, recipe.head_learning_rate)
+        ),
         batch_size=args.batch_size,
         init_from=args.init_from,
         seed_replay=args.seed_replay,
@@ -122,6 +124,27 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         ),
         target_fraction=args.target_fraction,
     )
+
+
+BODY_RATE = "body"
+
+
+def head_rate(text: str) -> float | str:
+    """``--head-lr``: a learning rate, or ``"body"`` for the encoder's rate.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When ``text`` is neither (argparse reports it with the flag's name).
+    """
+    if text == BODY_RATE:
+        return BODY_RATE
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a learning rate or {BODY_RATE!r}, got {text!r}"
+        ) from None
 
 
 def _given(value, default):

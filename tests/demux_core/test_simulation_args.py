@@ -85,8 +85,22 @@ def test_token_defaults_are_the_recipe_of_the_ner_grids(files, tmp_path):
         10,
     )
     assert (warm.learning_rate, warm.epochs, warm.head_learning_rate) == (1e-4, 4, 5e-3)
-    sentence = config_from_args(_args(files, tmp_path), ("place", "sport")).round.training
-    assert (sentence.head_learning_rate, sentence.min_steps) == (None, 0)
+
+
+def test_sentence_tasks_train_the_head_at_5e_3_unless_told_body(files, tmp_path):
+    config = config_from_args(_args(files, tmp_path), ("place", "sport"))
+    for training in (config.round.training, config.warm_start.training):
+        assert (training.head_learning_rate, training.min_steps) == (5e-3, 10)
+    body = _args(files, tmp_path, "--head-lr", "body", "--min-steps", "0")
+    config = config_from_args(body, ("place", "sport"))
+    for training in (config.round.training, config.warm_start.training):
+        assert (training.head_learning_rate, training.min_steps) == (None, 0)
+
+
+def test_head_rate_is_a_number_or_body(files, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        _args(files, tmp_path, "--head-lr", "fast")
+    assert "--head-lr: expected a learning rate or 'body', got 'fast'" in capsys.readouterr().err
 
 
 def test_explicit_head_rate_and_steps_win_over_the_recipe(files, tmp_path):
@@ -120,8 +134,10 @@ def test_config_maps_round_and_warm_start_flags_separately(files, tmp_path):
 def test_help_states_the_recipe_defaults_from_the_table():
     from demux_core.config import recipe_defaults_text
 
-    head = recipe_defaults_text("head_learning_rate", none="--lr")
-    assert head == "--lr for sequence, pair; 0.005 for token, qa"
+    assert recipe_defaults_text("head_learning_rate") == "0.005 for every task"
+    assert recipe_defaults_text("min_steps") == "10 for every task"
+    steps = recipe_defaults_text("round_learning_rate")
+    assert steps == "5e-06 for sequence, pair; 0.0001 for token; 2e-05 for qa"
     assert recipe_defaults_text("k") == "4 for every task"
     simulate = build_parser()._subparsers._group_actions[0].choices["simulate"]
     helps = {a.dest: a.help for a in simulate._actions}

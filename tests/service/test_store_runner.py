@@ -82,7 +82,6 @@ def test_round_recipe_follows_the_task_and_the_project_settings():
     sentence = round_training_config({}, "sequence")
     assert sentence.learning_rate == 5e-6 and sentence.seed_replay_min == 80
     assert round_training_config({}, "pair").learning_rate == 5e-6
-    # a sentence project may start without a seed set: the app keeps a fresh head's floor
     assert (sentence.head_learning_rate, sentence.min_steps) == (HEAD_LR, MIN_STEPS)
     tagging = round_training_config({}, "token")
     assert tagging.learning_rate == 1e-4 and tagging.min_steps == 10
@@ -93,8 +92,8 @@ def test_round_recipe_follows_the_task_and_the_project_settings():
 
 @pytest.mark.parametrize("task", ["token", "sequence"])
 def test_app_trains_as_the_cli_does_by_default(task):
-    """The CLI's measured defaults of a task are the app's: round rate, warm start, and for
-    token tasks (whose recipe has them) the head rate and minimum steps."""
+    """The CLI's measured defaults of a task are the app's: round rate, warm start, head rate
+    and minimum steps."""
     from demux_core.cli import build_parser
     from demux_core.simulation_args import config_from_args
 
@@ -105,7 +104,7 @@ def test_app_trains_as_the_cli_does_by_default(task):
     warm = warm_start_config(app, task)
     cli_warm = cli.warm_start.training
     assert (warm.learning_rate, warm.epochs) == (cli_warm.learning_rate, cli_warm.epochs)
+    assert (app.head_learning_rate, app.min_steps) == (5e-3, 10)
+    assert (cli.round.training.head_learning_rate, cli.round.training.min_steps) == (5e-3, 10)
     if task == "token":
-        assert (app.head_learning_rate, app.min_steps) == (5e-3, 10)
-        assert (cli.round.training.head_learning_rate, cli.round.training.min_steps) == (5e-3, 10)
         assert (cli_warm.learning_rate, cli_warm.epochs) == (1e-4, 4)
