@@ -24,12 +24,6 @@ from demux_core.config import default_k
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
-# A new task head learns too slowly at the encoder's rate (a token head then predicts "O"
-# everywhere); a handful of labels is one batch, so a round trains for at least MIN_STEPS. A
-# project may have no seed set, so its first round may train a fresh head: the app applies both
-# to every task, also where the task recipe (measured in the CLI after a warm start) has none.
-HEAD_LR = 5e-3
-MIN_STEPS = 10
 STATUS_OF_STAGE = {
     "training": "training",
     "evaluating": "training",
@@ -110,21 +104,26 @@ def warm_start_config(training: Any, task: str) -> Any:
 
 def round_training_config(settings: dict[str, Any], task: str) -> Any:
     """The project's round recipe: ``TrainingConfig`` defaults, the task's measured rates
-    (:func:`demux_core.config.task_recipe`, as in the CLI), at least ``HEAD_LR`` and
-    ``MIN_STEPS`` for a head that may start fresh, and any of ``epochs``, ``learning_rate``,
-    ``head_learning_rate``, ``min_steps``, ``keep_best`` set in the project's settings."""
+    (:func:`demux_core.config.task_recipe`, as in the CLI: every task's head trains at 5e-3
+    with at least 10 steps, which a fresh head needs too), and any of ``epochs``,
+    ``learning_rate``, ``head_learning_rate``, ``min_steps``, ``keep_best`` set in the
+    project's settings."""
     from demux_core.config import TrainingConfig, task_recipe
 
     recipe = task_recipe(task)
     return TrainingConfig(
         epochs=int(settings.get("epochs", TrainingConfig.epochs)),
         learning_rate=float(settings.get("learning_rate", recipe.round_learning_rate)),
-        head_learning_rate=float(
-            settings.get("head_learning_rate", recipe.head_learning_rate or HEAD_LR)
+        head_learning_rate=_optional_float(
+            settings.get("head_learning_rate", recipe.head_learning_rate)
         ),
-        min_steps=int(settings.get("min_steps", max(recipe.min_steps, MIN_STEPS))),
+        min_steps=int(settings.get("min_steps", recipe.min_steps)),
         keep_best=bool(settings.get("keep_best", False)),
     )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 class StoreRoundRunner:
