@@ -130,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"warm-start learning rate (default {recipe_defaults_text('warm_learning_rate')})",
     )
+    train.add_argument(
+        "--warm-head-lr",
+        type=head_rate,
+        default=None,
+        help="the task head's rate in the warm start, or 'body' (default: --head-lr)",
+    )
     train.add_argument("--epochs", type=int, default=3)
     train.add_argument(
         "--lr",

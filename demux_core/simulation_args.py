@@ -70,12 +70,11 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         num_threads=args.threads,
     )
     recipe = task_recipe(args.task)
+    head = _head_rate_from(args.head_lr, recipe.head_learning_rate)
     training = TrainingConfig(
         epochs=args.epochs,
         learning_rate=_given(args.lr, recipe.round_learning_rate),
-        head_learning_rate=(
-            None if args.head_lr == BODY_RATE else _given(args.head_lr, recipe.head_learning_rate)
-        ),
+        head_learning_rate=head,
         batch_size=args.batch_size,
         init_from=args.init_from,
         seed_replay=args.seed_replay,
@@ -100,6 +99,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
             training,
             epochs=_given(args.warm_epochs, recipe.warm_epochs),
             learning_rate=_given(args.warm_lr, recipe.warm_learning_rate),
+            head_learning_rate=_head_rate_from(args.warm_head_lr, head),
             seed=0,
             keep_best=False,
         ),
@@ -145,6 +145,11 @@ def head_rate(text: str) -> float | str:
         raise argparse.ArgumentTypeError(
             f"expected a learning rate or {BODY_RATE!r}, got {text!r}"
         ) from None
+
+
+def _head_rate_from(value: float | str | None, default: float | None) -> float | None:
+    """A parsed ``--head-lr``-style value: ``"body"`` -> None (the encoder's rate)."""
+    return None if value == BODY_RATE else _given(value, default)
 
 
 def _given(value, default):

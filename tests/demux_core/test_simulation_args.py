@@ -97,6 +97,15 @@ def test_sentence_tasks_train_the_head_at_5e_3_unless_told_body(files, tmp_path)
         assert (training.head_learning_rate, training.min_steps) == (None, 0)
 
 
+def test_warm_start_head_rate_can_differ_from_the_rounds(files, tmp_path):
+    args = _args(files, tmp_path, "--head-lr", "body", "--warm-head-lr", "5e-3")
+    config = config_from_args(args, ("place", "sport"))
+    assert config.round.training.head_learning_rate is None
+    assert config.warm_start.training.head_learning_rate == 5e-3
+    config = config_from_args(_args(files, tmp_path, "--head-lr", "1e-3"), ("place", "sport"))
+    assert config.warm_start.training.head_learning_rate == 1e-3  # follows --head-lr
+
+
 def test_head_rate_is_a_number_or_body(files, tmp_path, capsys):
     with pytest.raises(SystemExit):
         _args(files, tmp_path, "--head-lr", "fast")
