@@ -145,8 +145,8 @@ def test_help_states_the_recipe_defaults_from_the_table():
 
     assert recipe_defaults_text("head_learning_rate") == "0.005 for every task"
     assert recipe_defaults_text("min_steps") == "10 for every task"
-    steps = recipe_defaults_text("round_learning_rate")
-    assert steps == "5e-06 for sequence, pair; 0.0001 for token; 2e-05 for qa"
+    rates = recipe_defaults_text("round_learning_rate")
+    assert rates == "5e-06 for sequence, pair; 0.0001 for token; 2e-05 for qa"
     assert recipe_defaults_text("k") == "4 for every task"
     simulate = build_parser()._subparsers._group_actions[0].choices["simulate"]
     helps = {a.dest: a.help for a in simulate._actions}
