@@ -79,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="sequence/pair distances: <s> vector or mean of the last layer (token tasks "
         "always use the mean of the words' first sub-words)",
     )
+    run.add_argument(
+        "--embedding-layer",
+        type=int,
+        default=None,
+        help="encoder layer the distances use: 0 = word embeddings, i = the i-th transformer "
+        "layer (default: the last); margins always use the last",
+    )
+    run.add_argument(
+        "--distance-encoder",
+        default="current",
+        choices=("current", "warm-start", "pretrained"),
+        help="the encoder whose embeddings the distances use: each round's model (default), "
+        "the warm start's, kept fixed, or the pre-trained one, kept fixed",
+    )
     run.add_argument("--pooling", default="mean", choices=("cls", "mean"))
     run.add_argument("--quantize", action="store_true", help="int8 scoring copy (CPU)")
     run.add_argument("--threads", type=int, default=None)

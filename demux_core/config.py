@@ -47,7 +47,11 @@ class ScoringConfig:
     aggregation : {"min", "mean", "max"}
         How per-word margins of a token task become one number per sentence.
     embedding : {"cls", "mean"}
-        Sequence/pair embedding: the ``<s>`` vector or the mean of the last layer.
+        Sequence/pair embedding: the ``<s>`` vector or the mean of the layer below.
+    embedding_layer : int or None
+        Encoder layer the embeddings (distances) come from: ``None`` = the last, 0 = the
+        word-embedding output, ``i`` = the output of the i-th transformer layer. Margins
+        and predictions always come from the last layer.
     sort_by_length : bool
         Batch examples of similar length together (less padding); results keep input order.
     device : str
@@ -66,6 +70,7 @@ class ScoringConfig:
     qa_max_answer_tokens: int = 30
     aggregation: Aggregation = "min"
     embedding: EmbeddingKind = "cls"
+    embedding_layer: int | None = None
     sort_by_length: bool = True
     device: str = "auto"
     num_threads: int | None = None
@@ -83,6 +88,8 @@ class ScoringConfig:
             )
         if self.num_threads is not None:
             _check_positive("num_threads", self.num_threads)
+        if self.embedding_layer is not None and self.embedding_layer < 0:
+            raise ValueError(f"embedding_layer must be >= 0 or None, got {self.embedding_layer}")
 
 
 @dataclass(frozen=True)

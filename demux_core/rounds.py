@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
 from demux_core.examples import Example
@@ -53,6 +55,7 @@ def run_round(
     progress: Progress | None = None,
     show_bars: bool = False,
     rescore: bool = True,
+    distance_embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> RoundOutcome:
     """Run one round and return everything it produced (nothing is written anywhere).
 
@@ -80,6 +83,10 @@ def run_round(
     rescore : bool
         False skips scoring, selection and projection (a simulation's last round only needs
         the trained model and its test metrics).
+    distance_embeddings : (np.ndarray, np.ndarray) or None
+        Source (n_source, d) and target (n_target, d) float32 embeddings that replace the
+        round's own in its scores (so in selection, diagnostics and map): a fixed encoder's.
+        Margins and predictions stay the round's.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -124,6 +131,9 @@ def run_round(
     both = list(pools.source) + list(pools.target)
     scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
     source_scores, target_scores = _split_scores(scores, len(pools.source))
+    if distance_embeddings is not None:
+        source_scores = replace(source_scores, embeddings=distance_embeddings[0])
+        target_scores = replace(target_scores, embeddings=distance_embeddings[1])
     timings["scoring"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -16,6 +16,8 @@ For every example, in INPUT order:
   ``qa_max_answer_tokens``) as ``(answer_start, answer_text)``, or ``""`` when the
   no-answer score (``<s>`` as start and end) beats it.
 
+``config.embedding_layer`` takes the embeddings from another encoder layer instead of the last.
+
 Lower uncertainty = more uncertain. Rows are batched by length to cut padding.
 """
 
@@ -99,6 +101,7 @@ def score_pool(
     """
     config = config or ScoringConfig()
     _check_examples(model, examples)
+    _check_layer(model, config)
     threads_before = torch.get_num_threads()
     configure_threads(config.num_threads)
     device = pick_device(config.device)
@@ -122,6 +125,15 @@ def _check_examples(model: TaskModel, examples: Sequence[Example]) -> None:
                 f"example {index} ({example.id!r}) is a {task_of(example)} example; "
                 f"the model is a {model.task} model"
             )
+
+
+def _check_layer(model: TaskModel, config: ScoringConfig) -> None:
+    layer = config.embedding_layer
+    if layer is not None and layer > model.num_layers:
+        raise SelectionError(
+            f"embedding_layer={layer} does not exist: the model's encoder has "
+            f"{model.num_layers} layers (choose 0..{model.num_layers})"
+        )
 
 
 def _scoring_copy(model: TaskModel, config: ScoringConfig, device: torch.device) -> TaskModel:
@@ -172,7 +184,7 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
                 torch.from_numpy(a).to(device)
                 for a in pad_batch(batch_features, tokenizer.pad_token_id)
             )
-            output = scorer(ids, mask)
+            output = scorer(ids, mask, hidden_layer=config.embedding_layer)
             results = _ROW_SCORERS[task](output, mask, batch_features, scorer, config, examples)
             for index, result in zip(batch, results, strict=True):
                 rows[index] = result

@@ -17,15 +17,25 @@ from pathlib import Path
 import numpy as np
 
 from demux_core.config import RECIPES, HeadConfig
+from demux_core.errors import SelectionError
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
 from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.round_types import Pools, RoundConfig, RoundOutcome
 from demux_core.rounds import run_round, select_next
-from demux_core.scoring import PoolScores
+from demux_core.scoring import PoolScores, score_pool
 from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection
-from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_core.task_model import (
+    ENCODER_DIR,
+    META_FILE,
+    TaskModel,
+    load_checkpoint_tokenizer,
+    resolve_model_source,
+)
 from demux_core.warm_start_cache import warm_start_model
+
+DISTANCE_ENCODERS: tuple[str, ...] = ("current", "warm-start", "pretrained")
+Embeddings = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,10 @@ class SimulationConfig:
     target_fraction : float
         Share of the target pool each seed sees (a seeded sample; 1.0 = all of it), so that
         seeds also vary the deterministic strategies' input. ``frozen-head`` recipe only.
+    distance_encoder : {"current", "warm-start", "pretrained"}
+        Whose embeddings the distances use: each round's model, the warm start's (scored
+        once, kept fixed), or the pre-trained encoder's (scored once, kept fixed). Margins
+        always come from each round's model. ``fine-tune`` recipe only.
     """
 
     task: str
@@ -80,8 +94,19 @@ class SimulationConfig:
     tune_encoder_on_seed: bool = True
     head: HeadConfig = field(default_factory=HeadConfig)
     target_fraction: float = 1.0
+    distance_encoder: str = "current"
 
     def __post_init__(self) -> None:
+        if self.distance_encoder not in DISTANCE_ENCODERS:
+            raise ValueError(
+                f"distance_encoder={self.distance_encoder!r} is not one of "
+                f"{', '.join(DISTANCE_ENCODERS)}"
+            )
+        if self.distance_encoder != "current" and self.recipe != "fine-tune":
+            raise ValueError(
+                f"distance_encoder={self.distance_encoder!r} needs the fine-tune recipe "
+                f"(the {self.recipe} recipe keeps the warm start's encoder anyway)"
+            )
         if self.budgets and (
             self.budgets[0] < 1
             or any(b <= a for a, b in zip(self.budgets, self.budgets[1:], strict=False))
@@ -125,6 +150,7 @@ def run_experiment(
     (and, for the frozen-head recipe, the encoder features); default ``work_dir``.
     """
     cache_dir = cache_dir or work_dir
+    _check_embedding_layer(config)
     warm_dir = warm_start_model(config, pools, cache_dir, show_bars)
     if config.recipe == "frozen-head":
         from demux_core.frozen_simulation import run_frozen_experiment
@@ -141,6 +167,7 @@ def run_experiment(
         show_bars=show_bars,
     )
     shared_seconds = time.perf_counter() - clock
+    fixed = _fixed_embeddings(config, pools, tokenizer, shared, show_bars)
     for seed in config.seeds:  # seed-major: a stopped run still compares strategies
         for strategy in config.strategies:
             yield _zero_shot_row(
@@ -151,7 +178,46 @@ def run_experiment(
                 pools.test,
                 (config.task, config.round.tag_scheme),
             )
-            yield from _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed)
+            yield from _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed, fixed)
+
+
+def _fixed_embeddings(
+    config: SimulationConfig, pools: Pools, tokenizer, shared: RoundOutcome, show_bars: bool
+) -> Embeddings | None:
+    """Source and target embeddings every round's distances use, or None (each round's own).
+
+    Returns
+    -------
+    (source, target) : np.ndarray, shapes (n_source, d) and (n_target, d), float32
+        ``warm-start``: the warm start's first scoring pass; ``pretrained``: one pass of the
+        pre-trained encoder (a fresh head, whose margins are not used).
+    """
+    if config.distance_encoder == "current":
+        return None
+    if config.distance_encoder == "warm-start":
+        return shared.source_scores.embeddings, shared.target_scores.embeddings
+    model = TaskModel.from_pretrained(config.model, config.task, config.labels, config.pooling)
+    both = list(pools.source) + list(pools.target)
+    scores = score_pool(model, tokenizer, both, config.round.scoring, progress=show_bars)
+    return scores.embeddings[: len(pools.source)], scores.embeddings[len(pools.source) :]
+
+
+def _check_embedding_layer(config: SimulationConfig) -> None:
+    """Refuse a ``--embedding-layer`` the model lacks before any training (a SelectionError)."""
+    layer = config.round.scoring.embedding_layer
+    if layer is None:
+        return
+    from transformers import AutoConfig
+
+    source = Path(resolve_model_source(config.model))
+    if (source / META_FILE).is_file():  # a saved TaskModel: its encoder has its own folder
+        source = source / ENCODER_DIR
+    layers = AutoConfig.from_pretrained(str(source)).num_hidden_layers
+    if layer > layers:
+        raise SelectionError(
+            f"embedding_layer={layer} does not exist: {config.model or 'the default model'} "
+            f"has {layers} layers (choose 0..{layers})"
+        )
 
 
 def _zero_shot_row(
@@ -160,7 +226,9 @@ def _zero_shot_row(
     return metrics_row(strategy, seed, 0, 0, shared.test_metrics, seconds, {}, test, task_scheme)
 
 
-def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iterator[ResultRow]:
+def _one_run(
+    config, pools, warm_dir, tokenizer, shared, strategy, seed, fixed=None
+) -> Iterator[ResultRow]:
     round_config = replace(
         config.round,
         strategy=strategy,
@@ -172,7 +240,11 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
     increments = config.increments
     needs_scores = strategy not in SCORE_FREE_STRATEGIES
     first = replace(round_config, budget=increments[0])
-    selection = select_next(shared.source_scores, shared.target_scores, pools, (), first)
+    source_scores, target_scores = shared.source_scores, shared.target_scores
+    if fixed is not None:
+        source_scores = replace(source_scores, embeddings=fixed[0])
+        target_scores = replace(target_scores, embeddings=fixed[1])
+    selection = select_next(source_scores, target_scores, pools, (), first)
     picked: list[int] = []
     labeled: list[Example] = []
     for number in range(1, len(increments) + 1):
@@ -193,6 +265,7 @@ def _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed) -> Iter
             exclude=picked,
             warm_start_dir=warm_dir,
             rescore=needs_scores and number < len(increments),
+            distance_embeddings=fixed,
         )
         labeled.extend(new_labels)
         model = outcome.model

@@ -66,6 +66,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     scoring = ScoringConfig(
         aggregation=args.aggregation,
         embedding=args.embedding,
+        embedding_layer=args.embedding_layer,
         quantize_int8=args.quantize,
         num_threads=args.threads,
     )
@@ -123,6 +124,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
             class_balance=args.class_balance,
         ),
         target_fraction=args.target_fraction,
+        distance_encoder=args.distance_encoder,
     )
 
 

@@ -42,7 +42,7 @@ class TaskOutput:
     Attributes
     ----------
     hidden : torch.Tensor, shape (b, L, d), float
-        Last encoder layer.
+        Last encoder layer (or the layer ``forward`` was asked for).
     logits : torch.Tensor
         token: (b, L, C); sequence/pair: (b, C); qa: (b, L, 2) (start, end).
     """
@@ -167,22 +167,46 @@ class TaskModel(nn.Module):
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> TaskOutput:
+    @property
+    def num_layers(self) -> int:
+        """Transformer layers of the encoder (``hidden_layer`` may be 0 to this)."""
+        return int(self.encoder.config.num_hidden_layers)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        hidden_layer: int | None = None,
+    ) -> TaskOutput:
         """Run encoder and head.
 
         Parameters
         ----------
         input_ids, attention_mask : torch.Tensor, shape (b, L), int64
+        hidden_layer : int or None
+            Which layer ``TaskOutput.hidden`` holds: None = the last, 0 = the word-embedding
+            output, i = the i-th transformer layer. The logits always read the last layer.
 
         Returns
         -------
         TaskOutput
         """
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        if hidden_layer is not None and not 0 <= hidden_layer <= self.num_layers:
+            raise ValueError(
+                f"hidden_layer={hidden_layer} is outside 0..{self.num_layers} "
+                f"(the encoder has {self.num_layers} layers)"
+            )
+        output = self.encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            output_hidden_states=hidden_layer is not None,
+        )
+        last = output.last_hidden_state
+        hidden = last if hidden_layer is None else output.hidden_states[hidden_layer]
         if self.task in (TaskType.SEQUENCE, TaskType.PAIR):
-            features = _pool(hidden, attention_mask, self.pooling)
+            features = _pool(last, attention_mask, self.pooling)
         else:
-            features = hidden
+            features = last
         return TaskOutput(hidden=hidden, logits=self.head(self.dropout(features)))
 
     def freeze_word_embeddings(self, frozen: bool = True) -> int:

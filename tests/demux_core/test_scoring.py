@@ -271,3 +271,31 @@ def test_real_default_model_scores_a_small_pool(default_model_dir):
     assert scores.embeddings.shape == (len(pool), 384)
     assert np.all(np.isfinite(scores.embeddings)) and np.all(scores.uncertainty >= 0)
     assert [len(t) for t in scores.predictions] == [len(e.tokens) for e in pool]
+
+
+@pytest.mark.parametrize("kind", ["token", "sequence"])
+def test_embedding_layer_changes_only_the_embeddings(
+    kind, token_model, sequence_model, tiny_tokenizer
+):
+    model, pool = (
+        (token_model, _token_pool()) if kind == "token" else (sequence_model, _sequence_pool())
+    )
+
+    def scored(layer):
+        config = ScoringConfig(batch_size=4, embedding_layer=layer)
+        return score_pool(model, tiny_tokenizer, pool, config, progress=False)
+
+    last, first, top = scored(None), scored(1), scored(model.num_layers)
+    assert first.embeddings.shape == last.embeddings.shape
+    assert not np.allclose(first.embeddings, last.embeddings)
+    np.testing.assert_allclose(top.embeddings, last.embeddings, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(first.uncertainty, last.uncertainty, rtol=1e-5, atol=1e-6)
+    assert first.predictions == last.predictions
+
+
+def test_an_embedding_layer_the_model_lacks_is_a_clear_error(sequence_model, tiny_tokenizer):
+    config = ScoringConfig(embedding_layer=5)
+    with pytest.raises(SelectionError, match=r"embedding_layer=5 does not exist.*2 layers"):
+        score_pool(sequence_model, tiny_tokenizer, _sequence_pool(), config, progress=False)
+    with pytest.raises(ValueError, match="embedding_layer must be >= 0"):
+        ScoringConfig(embedding_layer=-1)

@@ -37,6 +37,24 @@ def test_forward_shapes(tiny_model_dir, tiny_tokenizer, task, labels, shape):
     assert output.logits.shape == (2, *expected)
 
 
+@pytest.mark.parametrize("task", ["token", "sequence"])
+def test_hidden_layer_picks_the_layer_and_leaves_the_logits(tiny_model_dir, tiny_tokenizer, task):
+    labels = TAGS if task == "token" else ("a", "b", "c")
+    model = TaskModel.from_pretrained(tiny_model_dir, task, labels).eval()
+    ids, mask = _batch(tiny_tokenizer, ["Amina lives in Lagos .", "Hi"])
+    with torch.no_grad():
+        last = model(ids, mask)
+        states = model.encoder(ids, attention_mask=mask, output_hidden_states=True).hidden_states
+        for layer in range(model.num_layers + 1):
+            output = model(ids, mask, hidden_layer=layer)
+            assert torch.equal(output.hidden, states[layer])
+            assert torch.allclose(output.logits, last.logits)
+    assert model.num_layers == 2 and torch.equal(states[-1], last.hidden)
+    assert not torch.allclose(states[1], last.hidden)
+    with pytest.raises(ValueError, match=r"outside 0\.\.2 \(the encoder has 2 layers\)"):
+        model(ids, mask, hidden_layer=3)
+
+
 def test_mean_and_cls_pooling_differ(tiny_model_dir, tiny_tokenizer):
     ids, mask = _batch(tiny_tokenizer, ["Amina lives in Lagos .", "Hi"])
     mean = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b"), "mean").eval()
