@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demux_core.config import recipe_defaults_text
 from demux_core.errors import DemuxError
+from demux_core.recipes import recipe_defaults_text
 from demux_core.simulation_args import head_rate
 
 

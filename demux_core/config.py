@@ -147,7 +147,7 @@ class TrainingConfig:
     The defaults are the recipe measured best in ``docs/results.md`` ("Rounds that gain"):
     continue from the last checkpoint, replay twice as many seed examples as new labels but at
     least 80, 3 epochs at 2e-5. Each task family's measured rates, steps and k are in
-    :data:`TASK_RECIPES` (:func:`task_recipe`), which the CLI and the app apply.
+    :data:`demux_core.recipes.TASK_RECIPES` (:func:`~demux_core.recipes.task_recipe`), which the CLI and the app apply.
     ``keep_best`` on a source-language held-out set is off: it blocked most rounds from
     learning and cost 2.8 points (paired 95 % CI [1.0, 5.1]) in the ablation.
     """
@@ -190,95 +190,6 @@ class TrainingConfig:
 
 
 RECIPES: tuple[str, ...] = ("frozen-head", "fine-tune")
-
-# knn-uncertainty's first k (doubled while the neighbourhood union holds no more than the
-# budget), for every task family. Against k = 1 at budgets up to 50 with fine-tuning: SIB-200
-# +1.5 accuracy with a weak warm start and -0.6 with the 701-sentence one (0.0 over budgets
-# 10/50/100), MasakhaNER +1.1 F1 on the default grid and +2.0 with a weak warm start ("k = 4 for
-# token tasks" in docs/results.md). Pair tasks and QA follow by analogy.
-DEFAULT_K = 4
-# The strategy of new rounds, projects and simulations (a key of strategies.STRATEGIES).
-DEFAULT_STRATEGY = "knn-uncertainty"
-
-
-@dataclass(frozen=True)
-class TaskRecipe:
-    """The measured defaults of one task family, shared by the CLI and the app.
-
-    Attributes
-    ----------
-    round_learning_rate : float
-        Learning rate of a round's fine-tuning.
-    head_learning_rate : float or None
-        Learning rate of the task head (None = the encoder's rate).
-    min_steps : int
-        A round (and the warm start) trains at least this many optimisation steps.
-    warm_learning_rate, warm_epochs : float, int
-        The warm start on the labeled seed set.
-    k : int
-        knn-uncertainty's first k (doubled while the neighbourhood union holds no more than
-        the budget).
-    """
-
-    round_learning_rate: float = TrainingConfig.learning_rate
-    head_learning_rate: float | None = None
-    min_steps: int = 0
-    warm_learning_rate: float = 5e-5
-    warm_epochs: int = 3
-    k: int = DEFAULT_K
-
-
-# Where each value comes from (docs/results.md):
-# - Sentence tasks (sequence; pair by analogy, no pair data was measured) train rounds at 5e-6: at
-#   2e-5 the first 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none ("The
-#   fixes on the grid").
-# - Token tasks use the recipe every MasakhaNER grid ran with: rounds at 1e-4 (a quarter of it did
-#   not help Bambara's first round), a head at 5e-3 and at least 10 steps (with one rate for both
-#   a fresh token head collapses to "O"; ten labels are one batch), and a warm start of 4 epochs
-#   at 1e-4.
-# - Sentence tasks train their head at 5e-3 with at least 10 steps (the app's setting from the
-#   start): with the head at the encoder's rate, a 200-sentence English warm start reached 27-39
-#   on SIB-200 instead of 60-75, and every budget scored lower ("CLS vs mean distances, and the
-#   app's head rate").
-# - QA was not measured: the app's settings for a fresh head, TrainingConfig's rate.
-TASK_RECIPES: dict[str, TaskRecipe] = {
-    "sequence": TaskRecipe(round_learning_rate=5e-6, head_learning_rate=5e-3, min_steps=10),
-    "pair": TaskRecipe(round_learning_rate=5e-6, head_learning_rate=5e-3, min_steps=10),
-    "token": TaskRecipe(
-        round_learning_rate=1e-4,
-        head_learning_rate=5e-3,
-        min_steps=10,
-        warm_learning_rate=1e-4,
-        warm_epochs=4,
-    ),
-    "qa": TaskRecipe(head_learning_rate=5e-3, min_steps=10),
-}
-
-
-def task_recipe(task: str) -> TaskRecipe:
-    """The measured defaults of a task family (see ``TASK_RECIPES``)."""
-    return TASK_RECIPES.get(str(task), TaskRecipe())
-
-
-def recipe_defaults_text(field: str, none: str = "none") -> str:
-    """One field of ``TASK_RECIPES`` in words, tasks with the same value grouped.
-
-    ``"4 for every task"`` or ``"5e-06 for sequence, pair; 0.0001 for token; 2e-05 for qa"``;
-    a value of None reads ``none``. The CLI's help and the app's form state the defaults this
-    way, so they cannot drift from the table.
-    """
-    groups: dict[str, list[str]] = {}
-    for task, recipe in TASK_RECIPES.items():
-        value = getattr(recipe, field)
-        groups.setdefault(none if value is None else f"{value:g}", []).append(task)
-    if len(groups) == 1:
-        return f"{next(iter(groups))} for every task"
-    return "; ".join(f"{value} for {', '.join(tasks)}" for value, tasks in groups.items())
-
-
-def default_k(task: str) -> int:
-    """knn-uncertainty's default first k for a task family."""
-    return task_recipe(task).k
 
 
 @dataclass(frozen=True)

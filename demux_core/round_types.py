@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, ScoringConfig, TrainingConfig
+from demux_core.config import ScoringConfig, TrainingConfig
 from demux_core.examples import Example
 from demux_core.projection import ProjectionConfig
+from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY
 
 if TYPE_CHECKING:
     from demux_core.evaluation import Metrics

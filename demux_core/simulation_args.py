@@ -54,12 +54,8 @@ def labels_from_args(args: argparse.Namespace, pools: Pools) -> tuple[str, ...]:
 
 def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> SimulationConfig:
     """The frozen simulation settings; raises ValueError on an inconsistent combination."""
-    from demux_core.config import (
-        HeadConfig,
-        ScoringConfig,
-        TrainingConfig,
-        task_recipe,
-    )
+    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
+    from demux_core.recipes import task_recipe
     from demux_core.round_types import RoundConfig
     from demux_core.simulation import SimulationConfig
 

@@ -274,7 +274,7 @@ def select(
 
     Parameters
     ----------
-    strategy : str -- a key of :data:`STRATEGIES` (default choice: :data:`demux_core.config.DEFAULT_STRATEGY`)
+    strategy : str -- a key of :data:`STRATEGIES` (default choice: :data:`demux_core.recipes.DEFAULT_STRATEGY`)
     source_emb : ndarray, shape (n, d), float32
     target_emb : ndarray, shape (m, d), float32
     uncertainty : ndarray, shape (n,), float -- margins, lower = more uncertain

@@ -46,7 +46,7 @@ class DemoSpec:
     budget : int
         Points selected per round.
     k : int or None
-        Neighbours per target point (None: the task's default, ``config.default_k``).
+        Neighbours per target point (None: the task's default, ``recipes.default_k``).
     """
 
     key: str

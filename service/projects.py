@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from demux_core.config import DEFAULT_K, DEFAULT_STRATEGY, default_k, recipe_defaults_text
 from demux_core.examples import TaskType
+from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, default_k, recipe_defaults_text
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
 from storage.paths import artifacts_dir
@@ -78,7 +78,7 @@ class ProjectSettings:
     @classmethod
     def for_task(cls, task: str, k: int | None = None, **values: Any) -> ProjectSettings:
         """Settings whose ``k``, when None, is the task's measured default
-        (:func:`demux_core.config.default_k`)."""
+        (:func:`demux_core.recipes.default_k`)."""
         return cls(k=default_k(task) if k is None else k, **values)
 
     @staticmethod

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from demux_core.config import default_k
+from demux_core.recipes import default_k
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
@@ -95,8 +95,8 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
 
 def warm_start_config(training: Any, task: str) -> Any:
     """The round recipe ``training`` with the task's warm-start rate and epochs
-    (:func:`demux_core.config.task_recipe`, as in the CLI)."""
-    from demux_core.config import task_recipe
+    (:func:`demux_core.recipes.task_recipe`, as in the CLI)."""
+    from demux_core.recipes import task_recipe
 
     recipe = task_recipe(task)
     return replace(training, learning_rate=recipe.warm_learning_rate, epochs=recipe.warm_epochs)
@@ -104,11 +104,12 @@ def warm_start_config(training: Any, task: str) -> Any:
 
 def round_training_config(settings: dict[str, Any], task: str) -> Any:
     """The project's round recipe: ``TrainingConfig`` defaults, the task's measured rates
-    (:func:`demux_core.config.task_recipe`, as in the CLI: every task's head trains at 5e-3
+    (:func:`demux_core.recipes.task_recipe`, as in the CLI: every task's head trains at 5e-3
     with at least 10 steps, which a fresh head needs too), and any of ``epochs``,
     ``learning_rate``, ``head_learning_rate``, ``min_steps``, ``keep_best`` set in the
     project's settings."""
-    from demux_core.config import TrainingConfig, task_recipe
+    from demux_core.config import TrainingConfig
+    from demux_core.recipes import task_recipe
 
     recipe = task_recipe(task)
     return TrainingConfig(

@@ -19,6 +19,7 @@ HEAVY = ("torch", "transformers", "streamlit", "sqlite3", "sqlite_utils")
         "demux_core.simulation_pools",
         "demux_core.simulation_args",
         "demux_core.config",
+        "demux_core.recipes",
         "demux_core.study_goals",
     ],
 )

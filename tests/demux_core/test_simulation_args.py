@@ -1,9 +1,9 @@
 import pytest
 
 from demux_core.cli import build_parser
-from demux_core.config import default_k, task_recipe
 from demux_core.examples import SequenceExample
 from demux_core.readers import write_csv
+from demux_core.recipes import default_k, task_recipe
 from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
 
 
@@ -141,7 +141,7 @@ def test_config_maps_round_and_warm_start_flags_separately(files, tmp_path):
 
 
 def test_help_states_the_recipe_defaults_from_the_table():
-    from demux_core.config import recipe_defaults_text
+    from demux_core.recipes import recipe_defaults_text
 
     assert recipe_defaults_text("head_learning_rate") == "0.005 for every task"
     assert recipe_defaults_text("min_steps") == "10 for every task"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from demux_core.config import DEFAULT_STRATEGY
 from demux_core.errors import SelectionError
+from demux_core.recipes import DEFAULT_STRATEGY
 from demux_core.strategies import (
     STRATEGIES,
     select,

@@ -37,7 +37,7 @@ def test_ray_engine_without_the_extra_says_how_to_install_it(monkeypatch):
 @pytest.mark.parametrize(("task", "expected"), [("sequence", 4), ("pair", 4), ("token", 4)])
 def test_app_and_cli_start_knn_uncertainty_at_the_task_default_k(task, expected):
     from demux_core.cli import build_parser
-    from demux_core.config import default_k
+    from demux_core.recipes import default_k
     from demux_core.simulation_args import config_from_args
 
     required = ["--task", task, "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
@@ -47,7 +47,7 @@ def test_app_and_cli_start_knn_uncertainty_at_the_task_default_k(task, expected)
 
 
 def test_qa_projects_start_at_k_4():  # simulate has no QA task; the app does
-    from demux_core.config import default_k
+    from demux_core.recipes import default_k
 
     assert ProjectSettings.for_task("qa").k == default_k("qa") == 4
 
@@ -58,7 +58,7 @@ def test_an_explicit_k_wins_over_the_task_default():
 
 
 def test_demos_start_at_their_task_default_k():
-    from demux_core.config import default_k
+    from demux_core.recipes import default_k
     from service.demo import demo_specs
 
     for spec in demo_specs().values():
@@ -74,10 +74,10 @@ def test_the_app_offers_every_registered_strategy():
 
 
 def test_the_form_states_the_task_defaults_of_k(monkeypatch):
-    from demux_core import config
+    from demux_core import recipes
 
-    assert ProjectSettings.default_k_text() == f"{config.DEFAULT_K} for every task"
-    recipes = {**config.TASK_RECIPES, "token": config.TaskRecipe(k=2)}
-    monkeypatch.setattr(config, "TASK_RECIPES", recipes)
+    assert ProjectSettings.default_k_text() == f"{recipes.DEFAULT_K} for every task"
+    changed = {**recipes.TASK_RECIPES, "token": recipes.TaskRecipe(k=2)}
+    monkeypatch.setattr(recipes, "TASK_RECIPES", changed)
     text = ProjectSettings.default_k_text()
-    assert "2 for token" in text and f"{config.DEFAULT_K} for sequence" in text
+    assert "2 for token" in text and f"{recipes.DEFAULT_K} for sequence" in text
