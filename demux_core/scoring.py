@@ -35,7 +35,8 @@ from tqdm.auto import tqdm
 from demux_core.config import ScoringConfig
 from demux_core.errors import SelectionError
 from demux_core.examples import Example, TaskType, task_of
-from demux_core.features import NOT_CONTEXT, Feature, encode_examples, pad_batch
+from demux_core.features import Feature, encode_examples, pad_batch
+from demux_core.row_scoring import ROW_SCORERS, RowResult, fallback_tag
 from demux_core.runtime import configure_threads, pick_device
 from demux_core.task_model import TaskModel
 
@@ -63,13 +64,6 @@ class PoolScores:
     predictions: list
     model_version: str
     example_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _RowResult:
-    embedding: np.ndarray
-    uncertainty: float
-    prediction: object
 
 
 def score_pool(
@@ -171,7 +165,7 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
     features = encode_examples(
         tokenizer, examples, task, max_length=max_length, qa_stride=config.qa_stride
     )
-    rows: list[_RowResult | None] = [None] * len(features)
+    rows: list[RowResult | None] = [None] * len(features)
     batches = _batches(features, config)
     done = 0
     with (
@@ -185,7 +179,7 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
                 for a in pad_batch(batch_features, tokenizer.pad_token_id)
             )
             output = scorer(ids, mask, hidden_layer=config.embedding_layer)
-            results = _ROW_SCORERS[task](output, mask, batch_features, scorer, config, examples)
+            results = ROW_SCORERS[task](output, mask, batch_features, scorer, config, examples)
             for index, result in zip(batch, results, strict=True):
                 rows[index] = result
             done += len(batch)
@@ -193,103 +187,6 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
             if progress_callback is not None:
                 progress_callback(done, len(features))
     return list(zip(features, rows, strict=True))
-
-
-def _fallback_tag(labels: Sequence[str]) -> str:
-    return "O" if "O" in labels else labels[0]
-
-
-def _masked_aggregate(values: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Tensor:
-    if how == "min":
-        return values.masked_fill(~mask, float("inf")).min(dim=1).values
-    if how == "max":
-        return values.masked_fill(~mask, float("-inf")).max(dim=1).values
-    weights = mask.to(values.dtype)
-    return (values * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-
-
-def _margins(logits: torch.Tensor) -> torch.Tensor:
-    top2 = torch.log_softmax(logits.float(), dim=-1).topk(2, dim=-1).values
-    return top2[..., 0] - top2[..., 1]
-
-
-def _score_token_rows(output, mask, features, scorer, config, _examples):
-    word_mask = torch.zeros_like(mask, dtype=torch.bool)
-    for row, feature in enumerate(features):
-        if feature.word_positions:
-            word_mask[row, list(feature.word_positions)] = True
-        else:
-            word_mask[row] = mask[row].bool()
-    weights = word_mask.unsqueeze(-1).to(output.hidden.dtype)
-    embeddings = (output.hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-    margins = _masked_aggregate(_margins(output.logits), word_mask, config.aggregation)
-    best = output.logits.argmax(dim=-1).cpu().numpy()
-    embeddings, margins = embeddings.float().cpu().numpy(), margins.cpu().numpy()
-    results = []
-    for row, feature in enumerate(features):
-        tags = {
-            w: scorer.labels[best[row, p]]
-            for p, w in zip(feature.word_positions, feature.word_indices, strict=True)
-        }
-        results.append(_RowResult(embeddings[row], float(margins[row]), tags))
-    return results
-
-
-def _score_sequence_rows(output, mask, features, scorer, config, _examples):
-    if config.embedding == "cls":
-        embeddings = output.hidden[:, 0]
-    else:
-        weights = mask.unsqueeze(-1).to(output.hidden.dtype)
-        embeddings = (output.hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-    margins = _margins(output.logits).cpu().numpy()
-    best = output.logits.argmax(dim=-1).cpu().numpy()
-    embeddings = embeddings.float().cpu().numpy()
-    return [
-        _RowResult(embeddings[row], float(margins[row]), scorer.labels[best[row]])
-        for row in range(len(features))
-    ]
-
-
-def _context_mask(features: Sequence[Feature], shape, device) -> torch.Tensor:
-    context = torch.zeros(shape, dtype=torch.bool)
-    for row, feature in enumerate(features):
-        positions = [p for p, span in enumerate(feature.offsets) if span != NOT_CONTEXT]
-        context[row, positions if positions else [0]] = True
-    return context.to(device)
-
-
-def _score_qa_rows(output, mask, features, _scorer, config, examples):
-    logits = output.logits.float().masked_fill(~mask.bool().unsqueeze(-1), float("-inf"))
-    log_probs = torch.log_softmax(logits, dim=1)
-    start, end = log_probs[..., 0], log_probs[..., 1]
-    context = _context_mask(features, mask.shape, mask.device)
-    best_start = start.masked_fill(~context, float("-inf")).max(dim=1).values
-    best_end = end.masked_fill(~context, float("-inf")).max(dim=1).values
-    length = mask.shape[1]
-    span = start.unsqueeze(2) + end.unsqueeze(1)
-    band = torch.ones(length, length, dtype=torch.bool, device=mask.device).triu()
-    band &= ~torch.ones_like(band).triu(config.qa_max_answer_tokens)
-    allowed = band & context.unsqueeze(2) & context.unsqueeze(1)
-    span_score, flat = span.masked_fill(~allowed, float("-inf")).flatten(1).max(dim=1)
-    null_score = (start[:, 0] + end[:, 0]).cpu().numpy()
-    cls = output.hidden[:, 0].float().cpu().numpy()
-    uncertainty = (best_start + best_end).cpu().numpy()
-    span_score, flat = span_score.cpu().numpy(), flat.cpu().numpy()
-    results = []
-    for row, feature in enumerate(features):
-        first, last = divmod(int(flat[row]), length)
-        char_start, char_end = feature.offsets[first][0], feature.offsets[last][1]
-        answer = (float(span_score[row]), char_start, char_end, float(null_score[row]))
-        results.append(_RowResult(cls[row], float(uncertainty[row]), answer))
-    return results
-
-
-_ROW_SCORERS = {
-    TaskType.TOKEN: _score_token_rows,
-    TaskType.SEQUENCE: _score_sequence_rows,
-    TaskType.PAIR: _score_sequence_rows,
-    TaskType.QA: _score_qa_rows,
-}
 
 
 def _qa_prediction(example, answers: list[tuple[float, int, int, float]]):
@@ -301,12 +198,12 @@ def _qa_prediction(example, answers: list[tuple[float, int, int, float]]):
 
 
 def _token_prediction(example, tags_by_word: dict[int, str], labels) -> tuple[str, ...]:
-    fallback = _fallback_tag(labels)
+    fallback = fallback_tag(labels)
     return tuple(tags_by_word.get(word, fallback) for word in range(len(example.tokens)))
 
 
 def _collect(model: TaskModel, examples: Sequence[Example], rows) -> PoolScores:
-    grouped: list[list[_RowResult]] = [[] for _ in examples]
+    grouped: list[list[RowResult]] = [[] for _ in examples]
     for feature, result in rows:
         grouped[feature.example_index].append(result)
     embeddings = np.stack([np.mean([r.embedding for r in group], axis=0) for group in grouped])

@@ -87,11 +87,13 @@ def test_fine_tuned_margins_are_the_head_margins():
     """Scoring a fine-tuned model and scoring a frozen-encoder head use one margin: the
     log-probability gap of the top two labels (so one temperature scales it uniformly)."""
     from demux_core.head_training import margins
-    from demux_core.scoring import _margins
+    from demux_core.row_scoring import log_prob_margins
 
     logits = np.random.default_rng(5).normal(size=(3, 7, 9)) * 3
     expected = margins(logits.reshape(-1, 9)).reshape(3, 7)
-    np.testing.assert_allclose(_margins(torch.from_numpy(logits)).numpy(), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        log_prob_margins(torch.from_numpy(logits)).numpy(), expected, rtol=1e-5
+    )
 
 
 def test_token_embedding_is_mean_over_first_subwords(token_model, tiny_tokenizer):
