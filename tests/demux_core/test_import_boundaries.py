@@ -18,6 +18,7 @@ HEAVY = ("torch", "transformers", "streamlit", "sqlite3", "sqlite_utils")
         "demux_core.round_types",
         "demux_core.simulation_pools",
         "demux_core.simulation_args",
+        "demux_core.simulate_flags",
         "demux_core.config",
         "demux_core.recipes",
         "demux_core.study_goals",
