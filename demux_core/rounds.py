@@ -132,6 +132,7 @@ def run_round(
     scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
     source_scores, target_scores = _split_scores(scores, len(pools.source))
     if distance_embeddings is not None:
+        _check_distance_rows(distance_embeddings, pools)
         source_scores = replace(source_scores, embeddings=distance_embeddings[0])
         target_scores = replace(target_scores, embeddings=distance_embeddings[1])
     timings["scoring"] = time.perf_counter() - clock
@@ -157,6 +158,15 @@ def run_round(
     return RoundOutcome(
         model, source_scores, target_scores, metrics, selection, pearson, map_points, timings
     )
+
+
+def _check_distance_rows(embeddings: tuple[np.ndarray, np.ndarray], pools: Pools) -> None:
+    rows = (len(embeddings[0]), len(embeddings[1]))
+    if rows != (len(pools.source), len(pools.target)):
+        raise ValueError(
+            f"distance_embeddings have {rows[0]} source and {rows[1]} target rows; the pools "
+            f"hold {len(pools.source)} and {len(pools.target)}"
+        )
 
 
 def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback) -> PoolScores:

@@ -132,3 +132,20 @@ def test_balanced_strategy_balances_over_the_rounds_predictions(tiny_model_dir, 
     )
     np.testing.assert_array_equal(outcome.selection.indices, expected)
     assert outcome.selection.strategy == "balanced-knn-uncertainty"
+
+
+def test_given_distance_embeddings_drive_the_selection(tiny_model_dir, tiny_tokenizer):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    config = _config(strategy="average-dist", projection=None)
+    source = np.zeros((20, 3), np.float32)
+    source[[5, 9, 13, 17], 0] = 1.0  # the only points at the targets' spot
+    target = np.tile(np.array([[1.0, 0.0, 0.0]], np.float32), (6, 1))
+    outcome = run_round(
+        model, tiny_tokenizer, _pools(), config, distance_embeddings=(source, target)
+    )
+    assert sorted(outcome.selection.indices.tolist()) == [5, 9, 13, 17]
+    np.testing.assert_array_equal(outcome.source_scores.embeddings, source)
+    with pytest.raises(
+        ValueError, match="have 20 source and 5 target rows; the pools hold 20 and 6"
+    ):
+        run_round(model, tiny_tokenizer, _pools(), config, distance_embeddings=(source, target[:5]))
