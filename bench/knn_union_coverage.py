@@ -1,0 +1,144 @@
+"""How much of the source pool knn-uncertainty's candidate union covers, per starting k.
+
+knn-uncertainty picks the lowest margins inside the union of every target sentence's k
+nearest source sentences (k doubles while that union holds no more than the budget). When
+the union covers most of the source pool, the picks are those of plain ``uncertainty`` and
+the distances (which layer, which encoder) hardly matter. This rebuilds a fine-tune
+``simulate`` run from its ``settings.json``, scores both pools once with its cached warm
+start (round 0 of every run), and reports for each starting k: the final k, the union's size
+and share of the source pool, and the share of knn-uncertainty's picks that ``uncertainty``
+also picks, at each budget of the run's schedule::
+
+    .venv/bin/python bench/knn_union_coverage.py docs/results/disjoint/knn-k4-apphead/sib-amh_Ethi-s0 \\
+        --cache-dir runs/cache --out docs/results/levers/union-sib-disjoint-amh.md
+
+The warm start must be in ``--cache-dir`` (the run made it there) or it is trained again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+STARTING_KS = (1, 2, 4, 8, 16)
+
+
+def rebuild_scores(run_folder: Path, cache_dir: Path):
+    """Pools, settings and the warm start's scores of both pools for a fine-tune run."""
+    from demux_core.cli import build_parser
+    from demux_core.rounds import _split_scores
+    from demux_core.scoring import score_pool
+    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
+    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.warm_start_cache import warm_start_model
+
+    settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
+    args = build_parser().parse_args(settings["argv"])
+    pools = pools_from_args(args)
+    config = config_from_args(args, labels_from_args(args, pools))
+    warm_dir = warm_start_model(config, pools, cache_dir, show_bars=True)
+    both = list(pools.source) + list(pools.target)
+    scores = score_pool(
+        TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir), both, config.round.scoring
+    )
+    source, target = _split_scores(scores, len(pools.source))
+    return pools, config, source, target
+
+
+def coverage_rows(source, target, budgets, ks=STARTING_KS) -> list[dict]:
+    """One dict per (starting k, budget): final k, union size and share, overlap with uncertainty.
+
+    Parameters
+    ----------
+    source, target : PoolScores -- the warm start's scores (embeddings (n, d) / (m, d) float32)
+    budgets : sequence of int -- picks per row
+    ks : sequence of int -- starting k of knn-uncertainty
+    """
+    from demux_core.knn_union import knn_union
+    from demux_core.selection_inputs import SelectionInputs
+    from demux_core.strategies import select_with_details
+
+    n = len(source.uncertainty)
+    rows = []
+    for budget in budgets:
+        plain = select_with_details(
+            "uncertainty",
+            source_emb=source.embeddings,
+            target_emb=target.embeddings,
+            uncertainty=source.uncertainty,
+            budget=budget,
+        ).indices
+        for k in ks:
+            inputs = SelectionInputs(
+                source_emb=np.ascontiguousarray(source.embeddings, dtype=np.float32),
+                target_emb=np.ascontiguousarray(target.embeddings, dtype=np.float32),
+                uncertainty=np.asarray(source.uncertainty, dtype=np.float64),
+                budget=budget,
+                selectable=np.ones(n, dtype=bool),
+                languages=None,
+                k=k,
+                seed=0,
+            )
+            union, k_used = knn_union(inputs)
+            picked = select_with_details(
+                "knn-uncertainty",
+                source_emb=source.embeddings,
+                target_emb=target.embeddings,
+                uncertainty=source.uncertainty,
+                budget=budget,
+                k=k,
+            ).indices
+            rows.append(
+                {
+                    "budget": budget,
+                    "k": k,
+                    "k_used": k_used,
+                    "union": int(union.sum()),
+                    "union_share": float(union.sum() / n),
+                    "same_as_uncertainty": len(set(picked) & set(plain)) / budget,
+                }
+            )
+    return rows
+
+
+def markdown(rows: list[dict], title: str) -> str:
+    """The rows of :func:`coverage_rows` as a markdown table."""
+    lines = [
+        f"**{title}**: knn-uncertainty's candidates from the warm start's scores",
+        "",
+        "| budget | starting k | final k | union (source sentences) | share of the source pool "
+        "| picks shared with `uncertainty` |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['budget']} | {row['k']} | {row['k_used']} | {row['union']} "
+            f"| {100 * row['union_share']:.0f} % | {100 * row['same_as_uncertainty']:.0f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="a fine-tune simulate --out folder")
+    parser.add_argument("--cache-dir", type=Path, default=Path("runs/cache"))
+    parser.add_argument("--out", type=Path, required=True, help="markdown file to write")
+    args = parser.parse_args(argv)
+    pools, config, source, target = rebuild_scores(args.run, args.cache_dir)
+    rows = coverage_rows(source, target, config.schedule)
+    title = f"{args.run.name} ({len(pools.source)} source, {len(pools.target)} target sentences)"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(markdown(rows, title), encoding="utf-8")
+    print(args.out.read_text(encoding="utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
