@@ -47,7 +47,8 @@ class ScoringConfig:
     aggregation : {"min", "mean", "max"}
         How per-word margins of a token task become one number per sentence.
     embedding : {"cls", "mean"}
-        Sequence/pair embedding: the ``<s>`` vector or the mean of the layer below.
+        Sequence/pair embedding: the ``<s>`` vector or the mean over the tokens, both of
+        ``embedding_layer``.
     embedding_layer : int or None
         Encoder layer the embeddings (distances) come from: ``None`` = the last, 0 = the
         word-embedding output, ``i`` = the output of the i-th transformer layer. Margins
@@ -147,7 +148,8 @@ class TrainingConfig:
     The defaults are the recipe measured best in ``docs/results.md`` ("Rounds that gain"):
     continue from the last checkpoint, replay twice as many seed examples as new labels but at
     least 80, 3 epochs at 2e-5. Each task family's measured rates, steps and k are in
-    :data:`demux_core.recipes.TASK_RECIPES` (:func:`~demux_core.recipes.task_recipe`), which the CLI and the app apply.
+    :data:`demux_core.recipes.TASK_RECIPES` (:func:`~demux_core.recipes.task_recipe`), which
+    the CLI and the app apply.
     ``keep_best`` on a source-language held-out set is off: it blocked most rounds from
     learning and cost 2.8 points (paired 95 % CI [1.0, 5.1]) in the ablation.
     """
