@@ -66,3 +66,26 @@ def round_robin_medians(
             results[name] = run()
             times[name].append(time.perf_counter() - start)
     return {name: (statistics.median(t), t, results[name]) for name, t in times.items()}
+
+
+def rebuild_run(run_folder: Path, cache_dir: Path):
+    """The pools, settings and warm-start folder of a ``simulate`` run, from its settings.json.
+
+    The warm start comes from ``cache_dir`` when the run left it there, else it is trained
+    again (same key, same checkpoint settings).
+
+    Returns
+    -------
+    (Pools, SimulationConfig, Path)
+    """
+    import json
+
+    from demux_core.cli import build_parser
+    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
+    from demux_core.warm_start_cache import warm_start_model
+
+    settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
+    args = build_parser().parse_args(settings["argv"])
+    pools = pools_from_args(args)
+    config = config_from_args(args, labels_from_args(args, pools))
+    return pools, config, warm_start_model(config, pools, cache_dir, show_bars=True)

@@ -18,7 +18,6 @@ The warm start must be in ``--cache-dir`` (the run made it there) or it is train
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -30,18 +29,12 @@ STARTING_KS = (1, 2, 4, 8, 16)
 
 def rebuild_scores(run_folder: Path, cache_dir: Path):
     """Pools, settings and the warm start's scores of both pools for a fine-tune run."""
-    from demux_core.cli import build_parser
+    from bench.common import rebuild_run
     from demux_core.rounds import _split_scores
     from demux_core.scoring import score_pool
-    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
     from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-    from demux_core.warm_start_cache import warm_start_model
 
-    settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
-    args = build_parser().parse_args(settings["argv"])
-    pools = pools_from_args(args)
-    config = config_from_args(args, labels_from_args(args, pools))
-    warm_dir = warm_start_model(config, pools, cache_dir, show_bars=True)
+    pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
     both = list(pools.source) + list(pools.target)
     scores = score_pool(
         TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir), both, config.round.scoring
@@ -64,15 +57,22 @@ def coverage_rows(source, target, budgets, ks=STARTING_KS) -> list[dict]:
     from demux_core.strategies import select_with_details
 
     n = len(source.uncertainty)
+
+    def picks(strategy: str, budget: int, k: int = 1) -> set[int]:
+        return set(
+            select_with_details(
+                strategy,
+                source_emb=source.embeddings,
+                target_emb=target.embeddings,
+                uncertainty=source.uncertainty,
+                budget=budget,
+                k=k,
+            ).indices.tolist()
+        )
+
     rows = []
     for budget in budgets:
-        plain = select_with_details(
-            "uncertainty",
-            source_emb=source.embeddings,
-            target_emb=target.embeddings,
-            uncertainty=source.uncertainty,
-            budget=budget,
-        ).indices
+        plain = picks("uncertainty", budget)
         for k in ks:
             inputs = SelectionInputs(
                 source_emb=np.ascontiguousarray(source.embeddings, dtype=np.float32),
@@ -85,14 +85,7 @@ def coverage_rows(source, target, budgets, ks=STARTING_KS) -> list[dict]:
                 seed=0,
             )
             union, k_used = knn_union(inputs)
-            picked = select_with_details(
-                "knn-uncertainty",
-                source_emb=source.embeddings,
-                target_emb=target.embeddings,
-                uncertainty=source.uncertainty,
-                budget=budget,
-                k=k,
-            ).indices
+            picked = picks("knn-uncertainty", budget, k)
             rows.append(
                 {
                     "budget": budget,
@@ -100,7 +93,7 @@ def coverage_rows(source, target, budgets, ks=STARTING_KS) -> list[dict]:
                     "k_used": k_used,
                     "union": int(union.sum()),
                     "union_share": float(union.sum() / n),
-                    "same_as_uncertainty": len(set(picked) & set(plain)) / budget,
+                    "same_as_uncertainty": len(picked & plain) / budget,
                 }
             )
     return rows

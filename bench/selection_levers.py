@@ -59,16 +59,10 @@ VARIANTS = (
 
 def rebuild(run_folder: Path, cache_dir: Path):
     """Pools, config, features and the seed-set fitter of a frozen-head run."""
-    from demux_core.cli import build_parser
+    from bench.common import rebuild_run
     from demux_core.frozen_simulation import _Fitter, pool_features
-    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
-    from demux_core.warm_start_cache import warm_start_model
 
-    settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
-    args = build_parser().parse_args(settings["argv"])
-    pools = pools_from_args(args)
-    config = config_from_args(args, labels_from_args(args, pools))
-    warm_dir = warm_start_model(config, pools, cache_dir, show_bars=True)
+    pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
     features = pool_features(warm_dir, pools, config, cache_dir, show_bars=True)
     return pools, config, features, _Fitter(config, pools, features)
 

@@ -11,20 +11,13 @@ from demux_core.cli import build_parser, main
 from demux_core.scoring import score_pool
 from demux_core.simulation_args import pools_from_args
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-from tests.demux_core.test_simulation import CLASSES, _base_argv, _write
+from tests.demux_core import test_simulation
+from tests.demux_core.test_simulation import CLASSES, _base_argv
 from tests.fixtures import tiny_model
 
+# Fixtures shared through the module namespace (pytest collects them from here).
 tiny_model_dir = tiny_model.tiny_model_dir
-
-
-@pytest.fixture
-def data(tmp_path):
-    return {
-        "source": [_write(tmp_path, "train", lang, 12, i) for i, lang in enumerate(("hau", "yor"))],
-        "pool": _write(tmp_path, "dev", "wol", 6),
-        "test": _write(tmp_path, "test", "wol", 9, 3),
-        "seed": _write(tmp_path, "train", "eng", 9, 5),
-    }
+data = test_simulation.data
 
 
 @pytest.fixture
