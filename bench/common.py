@@ -89,3 +89,14 @@ def rebuild_run(run_folder: Path, cache_dir: Path):
     pools = pools_from_args(args)
     config = config_from_args(args, labels_from_args(args, pools))
     return pools, config, warm_start_model(config, pools, cache_dir, show_bars=True)
+
+
+def run_folder_parser(description: str, run_help: str, out_help: str):
+    """The command line of a bench that reads one ``simulate`` run: RUN, --cache-dir, --out."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("run", type=Path, help=run_help)
+    parser.add_argument("--cache-dir", type=Path, default=Path("runs/cache"))
+    parser.add_argument("--out", type=Path, required=True, help=out_help)
+    return parser

@@ -17,7 +17,6 @@ The warm start must be in ``--cache-dir`` (the run made it there) or it is train
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -119,10 +118,10 @@ def markdown(rows: list[dict], title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", type=Path, help="a fine-tune simulate --out folder")
-    parser.add_argument("--cache-dir", type=Path, default=Path("runs/cache"))
-    parser.add_argument("--out", type=Path, required=True, help="markdown file to write")
+    from bench.common import run_folder_parser
+
+    description = __doc__.split("\n\n")[0]
+    parser = run_folder_parser(description, "a fine-tune simulate --out folder", "markdown file")
     args = parser.parse_args(argv)
     pools, config, source, target = rebuild_scores(args.run, args.cache_dir)
     rows = coverage_rows(source, target, config.schedule)

@@ -19,7 +19,6 @@ features are cached (the frozen-head run made them)::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -149,11 +148,12 @@ def markdown(rows: list[dict], n_classes: int, title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", type=Path, help="a frozen-head simulate --out folder")
-    parser.add_argument("--cache-dir", type=Path, default=Path("runs/cache"))
-    parser.add_argument(
-        "--out", type=Path, required=True, help="markdown file to write (rows also as .json)"
+    from bench.common import run_folder_parser
+
+    parser = run_folder_parser(
+        __doc__.split("\n\n")[0],
+        "a frozen-head simulate --out folder",
+        "markdown file to write (rows also as .json)",
     )
     args = parser.parse_args(argv)
     pools, config, features, fitter = rebuild(args.run, args.cache_dir)

@@ -131,10 +131,9 @@ def run_round(
     both = list(pools.source) + list(pools.target)
     scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
     source_scores, target_scores = _split_scores(scores, len(pools.source))
-    if distance_embeddings is not None:
-        _check_distance_rows(distance_embeddings, pools)
-        source_scores = replace(source_scores, embeddings=distance_embeddings[0])
-        target_scores = replace(target_scores, embeddings=distance_embeddings[1])
+    source_scores, target_scores = with_distance_embeddings(
+        source_scores, target_scores, distance_embeddings, pools
+    )
     timings["scoring"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -160,13 +159,28 @@ def run_round(
     )
 
 
-def _check_distance_rows(embeddings: tuple[np.ndarray, np.ndarray], pools: Pools) -> None:
+def with_distance_embeddings(
+    source: PoolScores,
+    target: PoolScores,
+    embeddings: tuple[np.ndarray, np.ndarray] | None,
+    pools: Pools,
+) -> tuple[PoolScores, PoolScores]:
+    """The two pools' scores with their embeddings replaced by ``embeddings`` (None: as they are).
+
+    Raises
+    ------
+    ValueError
+        When the rows of ``embeddings`` do not match the pools.
+    """
+    if embeddings is None:
+        return source, target
     rows = (len(embeddings[0]), len(embeddings[1]))
     if rows != (len(pools.source), len(pools.target)):
         raise ValueError(
             f"distance_embeddings have {rows[0]} source and {rows[1]} target rows; the pools "
             f"hold {len(pools.source)} and {len(pools.target)}"
         )
+    return replace(source, embeddings=embeddings[0]), replace(target, embeddings=embeddings[1])
 
 
 def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback) -> PoolScores:

@@ -95,7 +95,7 @@ def score_pool(
     """
     config = config or ScoringConfig()
     _check_examples(model, examples)
-    _check_layer(model, config)
+    check_embedding_layer(config.embedding_layer, model.num_layers, "the model's encoder")
     threads_before = torch.get_num_threads()
     configure_threads(config.num_threads)
     device = pick_device(config.device)
@@ -121,12 +121,15 @@ def _check_examples(model: TaskModel, examples: Sequence[Example]) -> None:
             )
 
 
-def _check_layer(model: TaskModel, config: ScoringConfig) -> None:
-    layer = config.embedding_layer
-    if layer is not None and layer > model.num_layers:
+def check_embedding_layer(layer: int | None, layers: int, owner: str) -> None:
+    """Raise a SelectionError when ``layer`` is past the ``layers`` an encoder has.
+
+    ``owner`` names the encoder in the message (e.g. a model id).
+    """
+    if layer is not None and layer > layers:
         raise SelectionError(
-            f"embedding_layer={layer} does not exist: the model's encoder has "
-            f"{model.num_layers} layers (choose 0..{model.num_layers})"
+            f"embedding_layer={layer} does not exist: {owner} has {layers} layers "
+            f"(choose 0..{layers})"
         )
 
 

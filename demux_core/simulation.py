@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from demux_core.config import RECIPES, HeadConfig
-from demux_core.errors import SelectionError
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
 from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.round_types import Pools, RoundConfig, RoundOutcome
-from demux_core.rounds import run_round, select_next
-from demux_core.scoring import PoolScores, score_pool
+from demux_core.rounds import run_round, select_next, with_distance_embeddings
+from demux_core.scoring import PoolScores, check_embedding_layer, score_pool
 from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection
 from demux_core.task_model import (
     ENCODER_DIR,
@@ -213,11 +212,7 @@ def _check_embedding_layer(config: SimulationConfig) -> None:
     if (source / META_FILE).is_file():  # a saved TaskModel: its encoder has its own folder
         source = source / ENCODER_DIR
     layers = AutoConfig.from_pretrained(str(source)).num_hidden_layers
-    if layer > layers:
-        raise SelectionError(
-            f"embedding_layer={layer} does not exist: {config.model or 'the default model'} "
-            f"has {layers} layers (choose 0..{layers})"
-        )
+    check_embedding_layer(layer, layers, config.model or "the default model")
 
 
 def _zero_shot_row(
@@ -240,10 +235,9 @@ def _one_run(
     increments = config.increments
     needs_scores = strategy not in SCORE_FREE_STRATEGIES
     first = replace(round_config, budget=increments[0])
-    source_scores, target_scores = shared.source_scores, shared.target_scores
-    if fixed is not None:
-        source_scores = replace(source_scores, embeddings=fixed[0])
-        target_scores = replace(target_scores, embeddings=fixed[1])
+    source_scores, target_scores = with_distance_embeddings(
+        shared.source_scores, shared.target_scores, fixed, pools
+    )
     selection = select_next(source_scores, target_scores, pools, (), first)
     picked: list[int] = []
     labeled: list[Example] = []
