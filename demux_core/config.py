@@ -144,6 +144,11 @@ class TrainingConfig:
         With a held-out labeled set, evaluate before training and after every epoch and keep
         the best weights (the starting model included, so a round never makes the held-out
         score worse). Without one it does nothing.
+    warm_start_weight : float
+        In [0, 1). After each round's training, replace every weight ``p`` by
+        ``w * p_warm + (1 - w) * p`` where ``p_warm`` is the warm start's (weight-space
+        averaging towards the model the rounds started from; 0 = off). Needs the warm-start
+        checkpoint.
 
     The defaults are the recipe measured best in ``docs/results.md`` ("Rounds that gain"):
     continue from the last checkpoint, replay twice as many seed examples as new labels but at
@@ -174,9 +179,12 @@ class TrainingConfig:
     min_steps: int = 0
     keep_best: bool = False
     head_learning_rate: float | None = None
+    warm_start_weight: float = 0.0
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
+        if not 0.0 <= self.warm_start_weight < 1.0:
+            raise ValueError(f"warm_start_weight must be in [0, 1), got {self.warm_start_weight}")
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)
         if self.seed_replay_ratio < 0 or self.seed_replay_min < 0 or self.min_steps < 0:

@@ -95,6 +95,46 @@ def round_start_checkpoint(
     return Path(warm_start_dir)
 
 
+def average_with_warm_start(model: TaskModel, warm_start: TaskModel, weight: float) -> TaskModel:
+    """Move ``model``'s weights towards the warm start's, in place: ``w * warm + (1 - w) * own``.
+
+    Weight-space averaging of a fine-tuned model with the model it started from keeps much
+    of what the start knew while keeping most of the new task signal. Here it bounds how
+    far the rounds drift from the warm start: each round's change is shrunk by ``1 - w``.
+
+    Parameters
+    ----------
+    model : TaskModel
+        The round's trained model (changed in place and returned).
+    warm_start : TaskModel
+        The checkpoint the rounds started from; same architecture and labels.
+    weight : float
+        ``w`` in [0, 1); 0 returns ``model`` unchanged.
+    """
+    import torch
+
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"warm_start_weight must be in [0, 1), got {weight}")
+    own, anchor = model.state_dict(), warm_start.state_dict()
+    mismatched = sorted(
+        name for name in own.keys() | anchor.keys()
+        if name not in own or name not in anchor or own[name].shape != anchor[name].shape
+    )  # fmt: skip
+    if mismatched:
+        raise ValueError(
+            "the warm start's weights do not match the round's model "
+            f"(different labels or base model?): {', '.join(mismatched[:5])}"
+        )
+    if weight == 0.0:
+        return model
+    with torch.no_grad():
+        for name, value in own.items():
+            if value.is_floating_point():
+                start = anchor[name].to(device=value.device, dtype=value.dtype)
+                value.mul_(1.0 - weight).add_(start, alpha=weight)
+    return model
+
+
 def save_round_checkpoint(
     model: TaskModel, root: str | Path, round_id: int, tokenizer=None
 ) -> Path:

@@ -24,7 +24,7 @@ from demux_core.errors import DemuxError
 from demux_core.examples import Example
 from demux_core.model_eval import evaluate_model
 from demux_core.projection import project_pools
-from demux_core.round_training import training_examples_for_round
+from demux_core.round_training import average_with_warm_start, training_examples_for_round
 from demux_core.round_types import Pools, RoundConfig, RoundOutcome
 from demux_core.scoring import PoolScores, score_pool
 from demux_core.strategies import Selection, classes_for, select_with_details
@@ -76,7 +76,8 @@ def run_round(
     keep_on_map : sequence of int
         Source positions the map must show (all picks so far); the new picks are added.
     warm_start_dir : str or Path, optional
-        Checkpoint to restart from when ``config.training.init_from == "warm_start"``.
+        Checkpoint to restart from when ``config.training.init_from == "warm_start"``, and
+        to average with when ``config.training.warm_start_weight > 0`` (then required).
     progress : callable(stage, fraction), optional
     show_bars : bool
         tqdm bars (CLI); the app reports through ``progress`` instead.
@@ -92,6 +93,12 @@ def run_round(
     clock = time.perf_counter()
 
     if new_labels:
+        weight = config.training.warm_start_weight
+        if weight > 0 and warm_start_dir is None:
+            raise DemuxError(
+                f"warm_start_weight={weight} averages each round with the warm start, "
+                "but no warm-start checkpoint was given (warm_start_dir)"
+            )
         if config.training.init_from == "warm_start" and warm_start_dir is not None:
             model = TaskModel.load(warm_start_dir)
         examples = training_examples_for_round(
@@ -115,6 +122,8 @@ def run_round(
             progress_callback=_scaled(progress, "training"),
             heldout_score=heldout_score,
         )
+        if weight > 0:
+            average_with_warm_start(model, TaskModel.load(warm_start_dir), weight)
         timings["training"] = time.perf_counter() - clock
 
     metrics = None

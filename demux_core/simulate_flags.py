@@ -203,6 +203,14 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"at least this many steps (default {recipe_defaults_text('min_steps')})",
     )
     train.add_argument(
+        "--warm-start-weight",
+        type=float,
+        default=0.0,
+        metavar="W",
+        help="after each round, average the weights with the warm start's: "
+        "W * warm + (1 - W) * trained (default 0 = off; W in [0, 1))",
+    )
+    train.add_argument(
         "--keep-best",
         action=argparse.BooleanOptionalAction,
         default=False,

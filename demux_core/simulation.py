@@ -106,6 +106,11 @@ class SimulationConfig:
                 f"distance_encoder={self.distance_encoder!r} needs the fine-tune recipe "
                 f"(the {self.recipe} recipe keeps the warm start's encoder anyway)"
             )
+        if self.round.training.warm_start_weight > 0 and self.recipe != "fine-tune":
+            raise ValueError(
+                "warm_start_weight > 0 needs the fine-tune recipe "
+                f"(the {self.recipe} recipe does not fine-tune the encoder)"
+            )
         if self.budgets and (
             self.budgets[0] < 1
             or any(b <= a for a, b in zip(self.budgets, self.budgets[1:], strict=False))

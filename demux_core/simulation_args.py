@@ -79,6 +79,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         seed_replay_min=args.seed_replay_min,
         min_steps=_given(args.min_steps, recipe.min_steps),
         keep_best=args.keep_best,
+        warm_start_weight=args.warm_start_weight,
         num_threads=args.threads,
     )
     round_config = RoundConfig(
@@ -99,6 +100,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
             head_learning_rate=_head_rate_from(args.warm_head_lr, head),
             seed=0,
             keep_best=False,
+            warm_start_weight=0.0,
         ),
     )
     return SimulationConfig(

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from demux_core.config import TrainingConfig
 from demux_core.examples import SequenceExample
 from demux_core.round_training import (
+    average_with_warm_start,
     replay_sample,
     round_start_checkpoint,
     split_heldout,
     training_examples_for_round,
 )
+from demux_core.task_model import TaskModel
+from tests.fixtures import tiny_model
+
+tiny_model_dir = tiny_model.tiny_model_dir
 
 
 def test_training_examples_for_round():
@@ -72,3 +78,34 @@ def test_split_heldout_holds_out_a_seeded_share_never_trained_on():
     small_train, small_heldout = split_heldout(seed[:50])
     assert len(small_heldout) == 10 and len(small_train) == 40
     assert split_heldout(seed[:10]) == (seed[:10], [])  # too small to split
+
+
+def test_average_with_warm_start_is_the_weighted_mean_of_the_weights(tiny_model_dir):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b"), seed=0)
+    start = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b"), seed=1)
+    own = {n: v.clone() for n, v in model.state_dict().items()}
+    anchor = start.state_dict()
+    assert not torch.equal(own["head.weight"], anchor["head.weight"])
+    average_with_warm_start(model, start, 0.3)
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(value, 0.3 * anchor[name] + 0.7 * own[name])
+
+
+def test_average_with_warm_start_weight_zero_changes_nothing(tiny_model_dir):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b"), seed=0)
+    start = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b"), seed=1)
+    own = {n: v.clone() for n, v in model.state_dict().items()}
+    average_with_warm_start(model, start, 0.0)
+    assert all(torch.equal(own[n], v) for n, v in model.state_dict().items())
+
+
+def test_average_with_warm_start_refuses_other_labels_and_bad_weights(tiny_model_dir):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b"), seed=0)
+    other = TaskModel.from_pretrained(tiny_model_dir, "sequence", ("a", "b", "c"), seed=0)
+    with pytest.raises(ValueError, match="do not match.*head.bias"):
+        average_with_warm_start(model, other, 0.5)
+    for weight in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="warm_start_weight must be in"):
+            average_with_warm_start(model, model, weight)
+    with pytest.raises(ValueError, match="warm_start_weight must be in"):
+        TrainingConfig(warm_start_weight=1.0)

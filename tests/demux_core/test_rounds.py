@@ -1,7 +1,10 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from demux_core.config import ScoringConfig, TrainingConfig
+from demux_core.errors import DemuxError
 from demux_core.examples import SequenceExample
 from demux_core.labels import with_label
 from demux_core.projection import ProjectionConfig
@@ -149,3 +152,44 @@ def test_given_distance_embeddings_drive_the_selection(tiny_model_dir, tiny_toke
         ValueError, match="have 20 source and 5 target rows; the pools hold 20 and 6"
     ):
         run_round(model, tiny_tokenizer, _pools(), config, distance_embeddings=(source, target[:5]))
+
+
+def _trained_weights(model: TaskModel) -> dict:
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def test_warm_start_weight_averages_each_round_with_the_warm_start(
+    tiny_model_dir, tiny_tokenizer, tmp_path
+):
+    pools = _pools()
+    warm = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    warm_dir = warm.save(tmp_path / "warm")
+    warm_weights = _trained_weights(warm)
+    labeled = [with_label(pools.source[i], pools.source[i].label) for i in (0, 1, 2, 3)]
+
+    def trained(weight: float) -> dict:
+        config = _config(projection=None, training=replace(_config().training,
+                                                           warm_start_weight=weight))  # fmt: skip
+        model = TaskModel.load(warm_dir)
+        run_round(model, tiny_tokenizer, pools, config, new_labels=labeled,
+                  warm_start_dir=warm_dir, rescore=False)  # fmt: skip
+        return _trained_weights(model)
+
+    plain, averaged = trained(0.0), trained(0.25)
+    name = "head.weight"
+    assert not np.allclose(plain[name].numpy(), warm_weights[name].numpy())
+    expected = 0.25 * warm_weights[name] + 0.75 * plain[name]
+    np.testing.assert_allclose(averaged[name].numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_warm_start_weight_without_a_warm_start_is_refused_before_training(
+    tiny_model_dir, tiny_tokenizer
+):
+    pools = _pools()
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    before = _trained_weights(model)
+    config = _config(projection=None, training=replace(_config().training, warm_start_weight=0.5))
+    labeled = [with_label(pools.source[0], pools.source[0].label)]
+    with pytest.raises(DemuxError, match="warm_start_weight=0.5.*warm_start_dir"):
+        run_round(model, tiny_tokenizer, pools, config, new_labels=labeled)
+    assert all(np.array_equal(before[n].numpy(), v.numpy()) for n, v in model.state_dict().items())

@@ -151,3 +151,19 @@ def test_help_states_the_recipe_defaults_from_the_table():
     simulate = build_parser()._subparsers._group_actions[0].choices["simulate"]
     helps = {a.dest: a.help for a in simulate._actions}
     assert "0.0001 for token" in helps["lr"] and helps["k"].endswith("(default 4 for every task)")
+
+
+def test_warm_start_weight_reaches_the_rounds_but_not_the_warm_start(files, tmp_path):
+    config = config_from_args(_args(files, tmp_path, "--warm-start-weight", "0.5"), ("a", "b"))
+    assert config.round.training.warm_start_weight == 0.5
+    assert config.warm_start.training.warm_start_weight == 0.0
+    default = config_from_args(_args(files, tmp_path), ("a", "b"))
+    assert default.round.training.warm_start_weight == 0.0
+
+
+def test_warm_start_weight_outside_zero_one_is_refused(files, tmp_path):
+    with pytest.raises(ValueError, match="warm_start_weight must be in \\[0, 1\\), got 1.0"):
+        config_from_args(_args(files, tmp_path, "--warm-start-weight", "1"), ("a", "b"))
+    args = _args(files, tmp_path, "--warm-start-weight", "0.5", "--recipe", "frozen-head")
+    with pytest.raises(ValueError, match="warm_start_weight > 0 needs the fine-tune recipe"):
+        config_from_args(args, ("a", "b"))
