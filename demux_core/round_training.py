@@ -16,7 +16,8 @@ from pathlib import Path
 
 from demux_core.config import TrainingConfig
 from demux_core.examples import Example, TaskType
-from demux_core.task_model import TaskModel, resolve_model_source
+from demux_core.model_source import resolve_model_source
+from demux_core.task_model import TaskModel
 from demux_core.training import fine_tune
 
 

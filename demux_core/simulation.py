@@ -19,6 +19,7 @@ import numpy as np
 from demux_core.config import RECIPES, HeadConfig
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
+from demux_core.model_source import resolve_model_source
 from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.round_types import Pools, RoundConfig, RoundOutcome
 from demux_core.rounds import run_round, select_next, with_distance_embeddings
@@ -29,7 +30,6 @@ from demux_core.task_model import (
     META_FILE,
     TaskModel,
     load_checkpoint_tokenizer,
-    resolve_model_source,
 )
 from demux_core.warm_start_cache import warm_start_model
 

@@ -27,6 +27,7 @@ from torch import nn
 
 from demux_core.errors import ModelSpecError
 from demux_core.examples import TaskType
+from demux_core.model_source import load_encoder_from, resolve_model_source
 
 ENCODER_DIR = "encoder"
 HEAD_FILE = "head.safetensors"
@@ -49,36 +50,6 @@ class TaskOutput:
 
     hidden: torch.Tensor
     logits: torch.Tensor
-
-
-def resolve_model_source(spec: str | Path | None) -> str:
-    """A folder (or hub id) ``from_pretrained`` can load for a model spec.
-
-    An existing folder is used as is; anything else (``None`` = the default model, an
-    alias, a hub id) goes through ``demux_core.models.resolve_model``.
-    """
-    if spec is not None and Path(spec).is_dir():
-        return str(spec)
-    try:
-        from demux_core.models import resolve_model
-    except ImportError as error:
-        if spec is None:
-            raise ModelSpecError("no model given and demux_core.models is unavailable") from error
-        return str(spec)
-    return str(resolve_model(None if spec is None else str(spec)))
-
-
-def load_encoder_from(source: str) -> nn.Module:
-    """Load a bare encoder (no pooler) from a folder or id; offline-friendly errors."""
-    from transformers import AutoModel
-
-    try:
-        try:
-            return AutoModel.from_pretrained(source, add_pooling_layer=False)
-        except TypeError:  # model classes without a pooler flag
-            return AutoModel.from_pretrained(source)
-    except OSError as error:
-        raise ModelSpecError(f"cannot load an encoder from {source!r}: {error}") from error
 
 
 def _pool(hidden: torch.Tensor, attention_mask: torch.Tensor, pooling: str) -> torch.Tensor:

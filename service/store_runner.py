@@ -75,7 +75,7 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         return TaskModel.load(checkpoint), load_checkpoint_tokenizer(checkpoint), set(trained)
     from transformers import AutoTokenizer
 
-    from demux_core.task_model import resolve_model_source
+    from demux_core.model_source import resolve_model_source
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
     seed, _heldout = _seed_split(store, training.keep_best)

@@ -90,11 +90,11 @@ class ModelSource:
         """Load ``(TaskModel, tokenizer)`` (imports torch)."""
         from transformers import AutoTokenizer
 
+        from demux_core.model_source import resolve_model_source
         from demux_core.task_model import (
             META_FILE,
             TaskModel,
             load_checkpoint_tokenizer,
-            resolve_model_source,
         )
 
         if self.spec is not None and (Path(self.spec) / META_FILE).is_file():

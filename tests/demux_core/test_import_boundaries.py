@@ -22,6 +22,7 @@ HEAVY = ("torch", "transformers", "streamlit", "sqlite3", "sqlite_utils")
         "demux_core.config",
         "demux_core.recipes",
         "demux_core.study_goals",
+        "demux_core.model_source",
     ],
 )
 def test_module_loads_without_torch_or_the_ui(module):
