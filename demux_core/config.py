@@ -144,6 +144,11 @@ class TrainingConfig:
         With a held-out labeled set, evaluate before training and after every epoch and keep
         the best weights (the starting model included, so a round never makes the held-out
         score worse). Without one it does nothing.
+    min_train_labels : int
+        A round trains only once at least this many labels were acquired in all (this
+        round's and earlier ones); before that it scores and selects with the model it has,
+        and its labels train with the first round that reaches the count (0 = every round
+        with new labels trains).
     warm_start_weight : float
         In [0, 1). After each round's training, replace every weight ``p`` by
         ``w * p_warm + (1 - w) * p`` where ``p_warm`` is the warm start's (weight-space
@@ -180,6 +185,7 @@ class TrainingConfig:
     keep_best: bool = False
     head_learning_rate: float | None = None
     warm_start_weight: float = 0.0
+    min_train_labels: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
@@ -187,8 +193,10 @@ class TrainingConfig:
             raise ValueError(f"warm_start_weight must be in [0, 1), got {self.warm_start_weight}")
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)
-        if self.seed_replay_ratio < 0 or self.seed_replay_min < 0 or self.min_steps < 0:
+        if min(self.seed_replay_ratio, self.seed_replay_min, self.min_steps) < 0:
             raise ValueError("seed_replay_ratio, seed_replay_min and min_steps must be >= 0")
+        if self.min_train_labels < 0:
+            raise ValueError(f"min_train_labels must be >= 0, got {self.min_train_labels}")
         for field in ("epochs", "learning_rate", "batch_size", "max_length", "qa_max_length"):
             _check_positive(field, getattr(self, field))
         if not 0.0 <= self.warmup_ratio < 1.0:

@@ -110,6 +110,9 @@ class RoundOutcome:
     map_points : MapPoints or None
     timings : dict of str to float
         Seconds per stage.
+    trained : bool
+        Whether this round trained (False without new labels, or below
+        ``TrainingConfig.min_train_labels``: its labels are then still to train).
     """
 
     model: TaskModel
@@ -120,6 +123,7 @@ class RoundOutcome:
     pearson: float | None
     map_points: MapPoints | None
     timings: dict[str, float]
+    trained: bool = False
 
     @property
     def model_version(self) -> str:

@@ -68,7 +68,8 @@ def run_round(
     config : RoundConfig
     new_labels : sequence of Example
         Labeled copies (:func:`with_label`) of the points annotated since the last training.
-        With none, the round only scores and selects (the first round of a project).
+        With none, or fewer labels in all than ``config.training.min_train_labels``, the
+        round only scores and selects (``RoundOutcome.trained`` is False).
     earlier_labels : sequence of Example
         Labeled copies of points annotated in earlier rounds.
     exclude : sequence of int
@@ -92,7 +93,9 @@ def run_round(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
-    if new_labels:
+    acquired = len(new_labels) + len(earlier_labels)
+    trains = bool(new_labels) and acquired >= config.training.min_train_labels
+    if trains:
         weight = config.training.warm_start_weight
         if weight > 0 and warm_start_dir is None:
             raise DemuxError(
@@ -134,7 +137,7 @@ def run_round(
         metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars)
         timings["evaluating"] = time.perf_counter() - clock
     if not rescore:
-        return RoundOutcome(model, None, None, metrics, None, None, None, timings)
+        return RoundOutcome(model, None, None, metrics, None, None, None, timings, trains)
 
     clock = time.perf_counter()
     both = list(pools.source) + list(pools.target)
@@ -164,8 +167,9 @@ def run_round(
         timings["projecting"] = time.perf_counter() - clock
 
     return RoundOutcome(
-        model, source_scores, target_scores, metrics, selection, pearson, map_points, timings
-    )
+        model, source_scores, target_scores, metrics, selection, pearson, map_points, timings,
+        trains,
+    )  # fmt: skip
 
 
 def with_distance_embeddings(

@@ -211,6 +211,14 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
         "W * warm + (1 - W) * trained (default 0 = off; W in [0, 1))",
     )
     train.add_argument(
+        "--min-train-labels",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train only once N labels were acquired in all; earlier rounds keep the "
+        "model and their labels wait (default 0 = every round trains)",
+    )
+    train.add_argument(
         "--keep-best",
         action=argparse.BooleanOptionalAction,
         default=False,

@@ -245,7 +245,8 @@ def _one_run(
     )
     selection = select_next(source_scores, target_scores, pools, (), first)
     picked: list[int] = []
-    labeled: list[Example] = []
+    labeled: list[Example] = []  # trained on
+    waiting: list[Example] = []  # labeled, not yet trained on (min_train_labels)
     for number in range(1, len(increments) + 1):
         if selection is None:  # the source pool is used up
             break
@@ -259,14 +260,17 @@ def _one_run(
             tokenizer,
             pools,
             replace(round_config, budget=next_budget),
-            new_labels=new_labels,
+            new_labels=waiting + new_labels,
             earlier_labels=labeled,
             exclude=picked,
             warm_start_dir=warm_dir,
             rescore=needs_scores and number < len(increments),
             distance_embeddings=fixed,
         )
-        labeled.extend(new_labels)
+        waiting.extend(new_labels)
+        if outcome.trained:
+            labeled.extend(waiting)
+            waiting = []
         model = outcome.model
         languages = Counter(pools.source[i].language for i in batch)
         yield metrics_row(

@@ -80,6 +80,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         min_steps=_given(args.min_steps, recipe.min_steps),
         keep_best=args.keep_best,
         warm_start_weight=args.warm_start_weight,
+        min_train_labels=args.min_train_labels,
         num_threads=args.threads,
     )
     round_config = RoundConfig(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -106,8 +107,8 @@ def round_training_config(settings: dict[str, Any], task: str) -> Any:
     """The project's round recipe: ``TrainingConfig`` defaults, the task's measured rates
     (:func:`demux_core.recipes.task_recipe`, as in the CLI: every task's head trains at 5e-3
     with at least 10 steps, which a fresh head needs too), and any of ``epochs``,
-    ``learning_rate``, ``head_learning_rate``, ``min_steps``, ``keep_best`` set in the
-    project's settings."""
+    ``learning_rate``, ``head_learning_rate``, ``min_steps``, ``keep_best``,
+    ``min_train_labels`` set in the project's settings."""
     from demux_core.config import TrainingConfig
     from demux_core.recipes import task_recipe
 
@@ -120,7 +121,17 @@ def round_training_config(settings: dict[str, Any], task: str) -> Any:
         ),
         min_steps=int(settings.get("min_steps", recipe.min_steps)),
         keep_best=bool(settings.get("keep_best", False)),
+        min_train_labels=int(settings.get("min_train_labels", 0)),
     )
+
+
+def trained_keys_after(round_trained: bool, labeled: Iterable[str], before: set[str]) -> list[str]:
+    """The source keys the round's checkpoint has been trained on, sorted.
+
+    A round that trained saw every label so far; one that did not (below the project
+    setting ``min_train_labels``) leaves its new labels waiting for the next round.
+    """
+    return sorted(set(labeled) if round_trained else before)
 
 
 def _optional_float(value: Any) -> float | None:
@@ -174,17 +185,18 @@ class StoreRoundRunner:
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
                             exclude=picked, keep_on_map=picked, progress=report)  # fmt: skip
         outcome.timings["loading model"] = start_seconds  # includes any warm start
-        checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, labeled)
+        keys = trained_keys_after(outcome.trained, labeled, trained)
+        checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, keys)
         self._write_outcome(store, round_id, outcome, checkpoint, len(labeled))
 
     @staticmethod
     def _save_checkpoint(
-        store: Any, number: int, model: Any, tokenizer: Any, labeled: dict
+        store: Any, number: int, model: Any, tokenizer: Any, trained_keys: list[str]
     ) -> Path:
         """Save this round's model; older round folders are removed (one model per project)."""
         folder = store.artifacts / f"model-round-{number}"
         model.save(folder, tokenizer=tokenizer)
-        (folder / TRAINED_KEYS_FILE).write_text(json.dumps(sorted(labeled)), encoding="utf-8")
+        (folder / TRAINED_KEYS_FILE).write_text(json.dumps(trained_keys), encoding="utf-8")
         for old in store.artifacts.glob("model-round-*"):
             if old != folder:
                 shutil.rmtree(old, ignore_errors=True)

@@ -109,3 +109,5 @@ def test_average_with_warm_start_refuses_other_labels_and_bad_weights(tiny_model
             average_with_warm_start(model, model, weight)
     with pytest.raises(ValueError, match="warm_start_weight must be in"):
         TrainingConfig(warm_start_weight=1.0)
+    with pytest.raises(ValueError, match="min_train_labels must be >= 0, got -1"):
+        TrainingConfig(min_train_labels=-1)

@@ -193,3 +193,22 @@ def test_warm_start_weight_without_a_warm_start_is_refused_before_training(
     with pytest.raises(DemuxError, match="warm_start_weight=0.5.*warm_start_dir"):
         run_round(model, tiny_tokenizer, pools, config, new_labels=labeled)
     assert all(np.array_equal(before[n].numpy(), v.numpy()) for n, v in model.state_dict().items())
+
+
+def test_a_round_below_min_train_labels_only_scores_and_selects(tiny_model_dir, tiny_tokenizer):
+    pools = _pools()
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    before = _trained_weights(model)
+    labeled = [with_label(pools.source[i], pools.source[i].label) for i in (0, 1, 2)]
+    waiting = _config(projection=None, training=replace(_config().training, min_train_labels=4))
+    outcome = run_round(
+        model, tiny_tokenizer, pools, waiting, new_labels=labeled, exclude=[0, 1, 2]
+    )
+    assert not outcome.trained and "training" not in outcome.timings
+    assert all(np.array_equal(before[n].numpy(), v.numpy()) for n, v in model.state_dict().items())
+    assert len(outcome.selection.indices) == 4
+    earlier = [with_label(pools.source[3], pools.source[3].label)]
+    outcome = run_round(model, tiny_tokenizer, pools, waiting, new_labels=labeled,
+                        earlier_labels=earlier, exclude=[0, 1, 2, 3])  # fmt: skip
+    assert outcome.trained and outcome.timings["training"] > 0
+    assert not np.array_equal(before["head.weight"].numpy(), model.head.weight.detach().numpy())

@@ -267,3 +267,30 @@ def test_heldout_may_span_several_source_language_files(data, tiny_model_dir, tm
     assert settings["sizes"]["heldout"] == 4  # 2 per file
     training = settings["config"]["round"]["training"]
     assert training["keep_best"] is False and training["seed_replay"] is True  # the defaults
+
+
+def test_labels_below_min_train_labels_wait_for_the_round_that_trains(
+    data, tiny_model_dir, tmp_path, monkeypatch
+):
+    import demux_core.rounds as rounds
+
+    trained_on = []
+    real_fine_tune = rounds.fine_tune
+
+    def recording_fine_tune(model, tokenizer, examples, *args, **kwargs):
+        trained_on.append(len(examples))
+        return real_fine_tune(model, tokenizer, examples, *args, **kwargs)
+
+    monkeypatch.setattr(rounds, "fine_tune", recording_fine_tune)
+    out = tmp_path / "waiting"
+    argv = _base_argv(data, tiny_model_dir, out)
+    argv += ["--budgets", "2,5,9", "--seeds", "0", "--strategies", "random"]
+    argv += ["--min-train-labels", "5", "--no-seed-replay"]
+    assert main(argv) == 0
+    # 2 labels: no training; 5: the 2 waiting + 3 new; 9: the 4 new ones
+    assert trained_on == [5, 4]
+    rows = read_rows(out / "results.csv")
+    assert [r.budget_used for r in rows] == [0, 2, 5, 9]
+    assert rows[1].value == rows[0].value  # the untrained round keeps the zero-shot model
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["config"]["round"]["training"]["min_train_labels"] == 5

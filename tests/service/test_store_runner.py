@@ -8,6 +8,7 @@ from service.round_control import Phase, round_state, start_next_round
 from service.store_runner import (
     StoreRoundRunner,
     round_training_config,
+    trained_keys_after,
     warm_start_config,
 )
 from service.worker import RoundWorker
@@ -87,6 +88,16 @@ def test_round_recipe_follows_the_task_and_the_project_settings():
     assert tagging.head_learning_rate == 5e-3
     chosen = round_training_config({"learning_rate": 1e-4, "keep_best": True}, "sequence")
     assert chosen.learning_rate == 1e-4 and chosen.keep_best
+    assert sentence.min_train_labels == 0
+    assert round_training_config({"min_train_labels": 30}, "sequence").min_train_labels == 30
+
+
+def test_labels_of_a_round_that_did_not_train_stay_untrained():
+    labeled = {"s3": None, "s1": None, "s2": None}
+    assert trained_keys_after(True, labeled, {"s1"}) == ["s1", "s2", "s3"]
+    # below min_train_labels: the checkpoint keeps what it was trained on, and the next
+    # round's new labels are s2 and s3 again
+    assert trained_keys_after(False, labeled, {"s1"}) == ["s1"]
 
 
 @pytest.mark.parametrize("task", ["token", "sequence"])
