@@ -139,6 +139,30 @@ def pool_inputs(pool: str) -> PoolInputs:
     return PoolInputs(pool, list(uploads or []), paths, options)
 
 
+def training_inputs() -> dict:
+    """The form's "Round training" expander: settings that change the measured default."""
+    with st.expander("Round training (advanced)"):
+        st.caption(
+            'The defaults are the recipe measured best (docs/results.md, "Rounds that '
+            'gain"), where these two options were measured too.'
+        )
+        keep_best = st.checkbox(
+            "Keep the best epoch on a held-out part of the seed pool",
+            key="new_keep_best",
+            help="never lets a round lower the held-out score; it also blocked most rounds "
+            "from learning in the study",
+        )
+        min_labels = st.number_input(
+            "Train only once this many labels were acquired",
+            min_value=0,
+            value=0,
+            key="new_min_train_labels",
+            help="0: every round with new labels trains; earlier rounds select with the "
+            "model they have and their labels wait",
+        )
+    return {"keep_best": bool(keep_best), "min_train_labels": int(min_labels)}
+
+
 def new_project_section() -> None:
     st.subheader("New project from files")
     with st.form("new_project"):
@@ -166,6 +190,7 @@ def new_project_section() -> None:
             help="ray: score pools on a Ray cluster; needs `pip install -r "
             "requirements-scale.txt` (see docs/scaling.md)",
         )
+        training = training_inputs()
         inputs = [pool_inputs(pool) for pool in ("source", "target", "test", "seed")]
         submitted = st.form_submit_button("Create project", type="primary")
     if not submitted:
@@ -182,6 +207,7 @@ def new_project_section() -> None:
                 None if k is None else int(k),
                 [f for pool in inputs for f in pool.files(Path(scratch))],
                 engine=engine,
+                training=training,
             )
     except (DemuxError, OSError, ValueError) as error:
         error_box("Could not create the project", str(error))
@@ -199,11 +225,18 @@ def create_from_form(
     k: int | None,
     files: list[PoolFile],
     engine: str = "local",
+    training: dict | None = None,
 ) -> None:
-    """Validate the form and create the project (raises on any problem)."""
+    """Validate the form and create the project (raises on any problem).
+
+    ``training``: round-training settings of :class:`ProjectSettings` (``keep_best``,
+    ``min_train_labels``); absent ones keep their defaults.
+    """
     task_type = TaskType(task)
     labels = parse_label_list(labels_text) or collect_labels(task_type, files)
-    settings = ProjectSettings.for_task(task, strategy=strategy, budget=budget, k=k, engine=engine)
+    settings = ProjectSettings.for_task(
+        task, strategy=strategy, budget=budget, k=k, engine=engine, **(training or {})
+    )
     new = NewProject(
         name.strip(), task_type, labels, model_spec.strip() or DEFAULT_MODEL_SPEC, settings
     )

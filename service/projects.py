@@ -33,7 +33,7 @@ ENGINES = ("local", "ray")
 
 @dataclass(frozen=True)
 class ProjectSettings:
-    """Selection settings stored in the project's ``settings`` dict.
+    """Selection and round-training settings stored in the project's ``settings`` dict.
 
     Attributes
     ----------
@@ -50,6 +50,13 @@ class ProjectSettings:
     engine : {"local", "ray"}
         Where rounds score the pools: in the round's process, or on Ray (the optional extra,
         ``pip install -r requirements-scale.txt``; see docs/scaling.md).
+    keep_best : bool
+        Hold out part of the seed pool and keep each round's best epoch on it, the starting
+        weights included (``TrainingConfig.keep_best``; off: it blocked most rounds from
+        learning in docs/results.md).
+    min_train_labels : int
+        Rounds train only once this many labels were acquired in all; before that they
+        select with the model they have (``TrainingConfig.min_train_labels``; 0 = always).
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -58,6 +65,8 @@ class ProjectSettings:
     seed: int = 0
     auto_finish: bool = True
     engine: str = "local"
+    keep_best: bool = False
+    min_train_labels: int = 0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -74,6 +83,8 @@ class ProjectSettings:
             raise ValueError(f"budget must be >= 1, got {self.budget}")
         if self.k < 1:
             raise ValueError(f"k must be >= 1, got {self.k}")
+        if self.min_train_labels < 0:
+            raise ValueError(f"min_train_labels must be >= 0, got {self.min_train_labels}")
 
     @classmethod
     def for_task(cls, task: str, k: int | None = None, **values: Any) -> ProjectSettings:

@@ -60,6 +60,7 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
     app.text_input(key="lang_source").input("eng")
     app.text_input(key="lang_target").input("fra")
     app.selectbox(key="new_task").set_value("sequence")
+    app.number_input(key="new_min_train_labels").set_value(30)
     app.button[-1].click().run()
     assert not app.exception
     assert "Created project fromfiles" in texts(app)
@@ -67,7 +68,12 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
     assert store.info().labels == ("health", "sports")
     assert store.pool_sizes()["source"] == 2
     assert store.info().settings["k"] == 4  # blank k: the sentence-task default
+    settings = store.info().settings
+    assert (settings["min_train_labels"], settings["keep_best"]) == (30, False)
     store.close()
+    from service.store_runner import round_training_config
+
+    assert round_training_config(settings, "sequence").min_train_labels == 30
 
 
 def test_map_page_shows_projection_and_neighbours(scored_project):

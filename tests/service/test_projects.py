@@ -17,6 +17,7 @@ def test_settings_round_trip_through_the_stored_dict():
         ({"strategy": "smartest"}, "strategy 'smartest' is not one of"),
         ({"budget": 0}, "budget must be >= 1"),
         ({"k": 0}, "k must be >= 1"),
+        ({"min_train_labels": -1}, "min_train_labels must be >= 0"),
         ({"engine": "spark"}, "engine 'spark' is not one of local, ray"),
     ],
 )
