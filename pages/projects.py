@@ -144,7 +144,7 @@ def training_inputs() -> dict:
     with st.expander("Round training (advanced)"):
         st.caption(
             'The defaults are the recipe measured best (docs/results.md, "Rounds that '
-            'gain"), where these two options were measured too.'
+            'gain"), where these options were measured too.'
         )
         keep_best = st.checkbox(
             "Keep the best epoch on a held-out part of the seed pool",
@@ -160,7 +160,20 @@ def training_inputs() -> dict:
             help="0: every round with new labels trains; earlier rounds select with the "
             "model they have and their labels wait",
         )
-    return {"keep_best": bool(keep_best), "min_train_labels": int(min_labels)}
+        weight = st.number_input(
+            "Average each round's weights with the warm start's (weight of the warm start)",
+            min_value=0.0,
+            max_value=0.95,
+            value=0.0,
+            step=0.05,
+            key="new_warm_start_weight",
+            help="0: off; 0.5 halves how far each round moves the model from the warm start",
+        )
+    return {
+        "keep_best": bool(keep_best),
+        "min_train_labels": int(min_labels),
+        "warm_start_weight": float(weight),
+    }
 
 
 def new_project_section() -> None:
@@ -230,7 +243,7 @@ def create_from_form(
     """Validate the form and create the project (raises on any problem).
 
     ``training``: round-training settings of :class:`ProjectSettings` (``keep_best``,
-    ``min_train_labels``); absent ones keep their defaults.
+    ``min_train_labels``, ``warm_start_weight``); absent ones keep their defaults.
     """
     task_type = TaskType(task)
     labels = parse_label_list(labels_text) or collect_labels(task_type, files)

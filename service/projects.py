@@ -57,6 +57,10 @@ class ProjectSettings:
     min_train_labels : int
         Rounds train only once this many labels were acquired in all; before that they
         select with the model they have (``TrainingConfig.min_train_labels``; 0 = always).
+    warm_start_weight : float
+        In [0, 1): after each round, weights become ``w * warm start + (1 - w) * trained``
+        (``TrainingConfig.warm_start_weight``; 0 = off). The warm start is then kept in
+        the project's artifacts folder.
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -67,6 +71,7 @@ class ProjectSettings:
     engine: str = "local"
     keep_best: bool = False
     min_train_labels: int = 0
+    warm_start_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -85,6 +90,8 @@ class ProjectSettings:
             raise ValueError(f"k must be >= 1, got {self.k}")
         if self.min_train_labels < 0:
             raise ValueError(f"min_train_labels must be >= 0, got {self.min_train_labels}")
+        if not 0.0 <= self.warm_start_weight < 1.0:
+            raise ValueError(f"warm_start_weight must be in [0, 1), got {self.warm_start_weight}")
 
     @classmethod
     def for_task(cls, task: str, k: int | None = None, **values: Any) -> ProjectSettings:

@@ -25,6 +25,7 @@ from demux_core.recipes import default_k
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
+WARM_START_FOLDER = "model-warm-start"
 STATUS_OF_STAGE = {
     "training": "training",
     "evaluating": "training",
@@ -91,7 +92,25 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         model = TaskModel.from_pretrained(
             info.model_spec, info.task, info.labels, seed=training.seed
         )
+    if training.warm_start_weight > 0:  # the rounds average their weights with it
+        model.save(store.artifacts / WARM_START_FOLDER, tokenizer=tokenizer)
     return model, tokenizer, set()
+
+
+def _warm_start_folder(store: Any, training: Any) -> Path | None:
+    """The kept warm start the rounds average with (None when ``warm_start_weight`` is 0)."""
+    if training.warm_start_weight <= 0:
+        return None
+    folder = store.artifacts / WARM_START_FOLDER
+    if not folder.is_dir():
+        from demux_core.errors import DemuxError
+
+        raise DemuxError(
+            f"the project setting warm_start_weight={training.warm_start_weight} averages each "
+            f"round with the warm start, but {folder} is missing (it is kept from the first "
+            "round on; restore it, or set warm_start_weight to 0)"
+        )
+    return folder
 
 
 def warm_start_config(training: Any, task: str) -> Any:
@@ -108,7 +127,8 @@ def round_training_config(settings: dict[str, Any], task: str) -> Any:
     (:func:`demux_core.recipes.task_recipe`, as in the CLI: every task's head trains at 5e-3
     with at least 10 steps, which a fresh head needs too), and any of ``epochs``,
     ``learning_rate``, ``head_learning_rate``, ``min_steps``, ``keep_best``,
-    ``min_train_labels`` set in the project's settings."""
+    ``min_train_labels``, ``warm_start_weight`` set in the project's settings (a project
+    stored before a setting existed reads it as off)."""
     from demux_core.config import TrainingConfig
     from demux_core.recipes import task_recipe
 
@@ -122,6 +142,7 @@ def round_training_config(settings: dict[str, Any], task: str) -> Any:
         min_steps=int(settings.get("min_steps", recipe.min_steps)),
         keep_best=bool(settings.get("keep_best", False)),
         min_train_labels=int(settings.get("min_train_labels", 0)),
+        warm_start_weight=float(settings.get("warm_start_weight", 0.0)),
     )
 
 
@@ -183,7 +204,8 @@ class StoreRoundRunner:
             seed=seed, heldout=heldout,
         )  # fmt: skip
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
-                            exclude=picked, keep_on_map=picked, progress=report)  # fmt: skip
+                            exclude=picked, keep_on_map=picked, progress=report,
+                            warm_start_dir=_warm_start_folder(store, config.training))  # fmt: skip
         outcome.timings["loading model"] = start_seconds  # includes any warm start
         keys = trained_keys_after(outcome.trained, labeled, trained)
         checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, keys)

@@ -61,6 +61,7 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
     app.text_input(key="lang_target").input("fra")
     app.selectbox(key="new_task").set_value("sequence")
     app.number_input(key="new_min_train_labels").set_value(30)
+    app.number_input(key="new_warm_start_weight").set_value(0.5)
     app.button[-1].click().run()
     assert not app.exception
     assert "Created project fromfiles" in texts(app)
@@ -70,6 +71,7 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
     assert store.info().settings["k"] == 4  # blank k: the sentence-task default
     settings = store.info().settings
     assert (settings["min_train_labels"], settings["keep_best"]) == (30, False)
+    assert settings["warm_start_weight"] == 0.5
     store.close()
     from service.store_runner import round_training_config
 

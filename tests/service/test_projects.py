@@ -18,6 +18,7 @@ def test_settings_round_trip_through_the_stored_dict():
         ({"budget": 0}, "budget must be >= 1"),
         ({"k": 0}, "k must be >= 1"),
         ({"min_train_labels": -1}, "min_train_labels must be >= 0"),
+        ({"warm_start_weight": 1.0}, "warm_start_weight must be in \\[0, 1\\)"),
         ({"engine": "spark"}, "engine 'spark' is not one of local, ray"),
     ],
 )

@@ -90,6 +90,8 @@ def test_round_recipe_follows_the_task_and_the_project_settings():
     assert chosen.learning_rate == 1e-4 and chosen.keep_best
     assert sentence.min_train_labels == 0
     assert round_training_config({"min_train_labels": 30}, "sequence").min_train_labels == 30
+    assert sentence.warm_start_weight == 0.0  # also a project stored before the setting
+    assert round_training_config({"warm_start_weight": 0.5}, "token").warm_start_weight == 0.5
 
 
 def test_labels_of_a_round_that_did_not_train_stay_untrained():
@@ -118,3 +120,45 @@ def test_app_trains_as_the_cli_does_by_default(task):
     assert (cli.round.training.head_learning_rate, cli.round.training.min_steps) == (5e-3, 10)
     if task == "token":
         assert (cli_warm.learning_rate, cli_warm.epochs) == (1e-4, 4)
+
+
+def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from demux_core.errors import DemuxError
+    from service.projects import NewProject, ProjectSettings, create_project_from_pools
+    from service.store_runner import WARM_START_FOLDER, _start_model, _warm_start_folder
+    from tests.fixtures.tiny_model import build_tiny_model_dir
+    from tests.service.factories import TOPICS, sequence_pools
+
+    monkeypatch.setenv("DEMUX_HOME", str(tmp_path))
+    model_dir = build_tiny_model_dir(tmp_path / "tiny")
+    stores = {}
+    for weight in (0.0, 0.5):
+        settings = ProjectSettings(strategy="random", budget=2, k=2, warm_start_weight=weight)
+        new = NewProject(f"w{int(weight * 10)}", "sequence", TOPICS, str(model_dir), settings)
+        store = open_store(create_project_from_pools(new, replace(sequence_pools(), seed=[])))
+        training = round_training_config(store.info().settings, "sequence")
+        assert training.warm_start_weight == weight
+        model, _tokenizer, trained = _start_model(store, store.info(), 1, training)
+        assert trained == set()
+        stores[weight] = (store, training, model)
+
+    off_store, off_training, _ = stores[0.0]
+    assert _warm_start_folder(off_store, off_training) is None
+    assert not (off_store.artifacts / WARM_START_FOLDER).exists()
+    on_store, on_training, model = stores[0.5]
+    folder = _warm_start_folder(on_store, on_training)
+    assert folder == on_store.artifacts / WARM_START_FOLDER
+    from demux_core.task_model import TaskModel
+
+    kept = TaskModel.load(folder)
+    assert kept.labels == model.labels
+    assert all((kept.state_dict()[n] == v).all() for n, v in model.state_dict().items())
+    import shutil
+
+    shutil.rmtree(folder)
+    with pytest.raises(DemuxError, match="warm_start_weight=0.5.*is missing"):
+        _warm_start_folder(on_store, on_training)
+    for store, _, _ in stores.values():
+        store.close()
