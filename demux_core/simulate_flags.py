@@ -205,10 +205,11 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--warm-start-weight",
         type=float,
-        default=0.0,
+        default=None,
         metavar="W",
         help="after each round, average the weights with the warm start's: "
-        "W * warm + (1 - W) * trained (default 0 = off; W in [0, 1))",
+        "W * warm + (1 - W) * trained, W in [0, 1), 0 = off "
+        f"(default {recipe_defaults_text('warm_start_weight')})",
     )
     train.add_argument(
         "--min-train-labels",

@@ -79,7 +79,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         seed_replay_min=args.seed_replay_min,
         min_steps=_given(args.min_steps, recipe.min_steps),
         keep_best=args.keep_best,
-        warm_start_weight=args.warm_start_weight,
+        warm_start_weight=_given(args.warm_start_weight, _recipe_weight(args, recipe)),
         min_train_labels=args.min_train_labels,
         num_threads=args.threads,
     )
@@ -151,6 +151,11 @@ def head_rate(text: str) -> float | str:
 def _head_rate_from(value: float | str | None, default: float | None) -> float | None:
     """A parsed ``--head-lr``-style value: ``"body"`` -> None (the encoder's rate)."""
     return None if value == BODY_RATE else _given(value, default)
+
+
+def _recipe_weight(args: argparse.Namespace, recipe) -> float:
+    """The recipe's warm-start weight; the frozen-head recipe never fine-tunes, so none."""
+    return recipe.warm_start_weight if args.recipe == "fine-tune" else 0.0
 
 
 def _given(value, default):

@@ -164,15 +164,18 @@ def training_inputs() -> dict:
             "Average each round's weights with the warm start's (weight of the warm start)",
             min_value=0.0,
             max_value=0.95,
-            value=0.0,
+            value=None,
             step=0.05,
+            placeholder="task default",
             key="new_warm_start_weight",
-            help="0: off; 0.5 halves how far each round moves the model from the warm start",
+            help="blank: the task's measured default "
+            f"({ProjectSettings.default_warm_start_weight_text()}); 0: off; 0.5 halves how far "
+            "each round moves the model from the warm start",
         )
     return {
         "keep_best": bool(keep_best),
         "min_train_labels": int(min_labels),
-        "warm_start_weight": float(weight),
+        "warm_start_weight": None if weight is None else float(weight),
     }
 
 

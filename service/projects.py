@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from demux_core.examples import TaskType
-from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, default_k, recipe_defaults_text
+from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from storage import ProjectStore, create_project, list_project_paths, open_project, project_path
 from storage.paths import artifacts_dir
@@ -59,8 +59,8 @@ class ProjectSettings:
         select with the model they have (``TrainingConfig.min_train_labels``; 0 = always).
     warm_start_weight : float
         In [0, 1): after each round, weights become ``w * warm start + (1 - w) * trained``
-        (``TrainingConfig.warm_start_weight``; 0 = off). The warm start is then kept in
-        the project's artifacts folder.
+        (``TrainingConfig.warm_start_weight``; 0 = off; :meth:`for_task` gives the task's
+        measured default). The warm start is then kept in the project's artifacts folder.
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -94,15 +94,33 @@ class ProjectSettings:
             raise ValueError(f"warm_start_weight must be in [0, 1), got {self.warm_start_weight}")
 
     @classmethod
-    def for_task(cls, task: str, k: int | None = None, **values: Any) -> ProjectSettings:
-        """Settings whose ``k``, when None, is the task's measured default
-        (:func:`demux_core.recipes.default_k`)."""
-        return cls(k=default_k(task) if k is None else k, **values)
+    def for_task(
+        cls,
+        task: str,
+        k: int | None = None,
+        warm_start_weight: float | None = None,
+        **values: Any,
+    ) -> ProjectSettings:
+        """Settings whose ``k`` and ``warm_start_weight``, when None, are the task's measured
+        defaults (:func:`demux_core.recipes.task_recipe`)."""
+        recipe = task_recipe(task)
+        return cls(
+            k=recipe.k if k is None else k,
+            warm_start_weight=recipe.warm_start_weight
+            if warm_start_weight is None
+            else warm_start_weight,
+            **values,
+        )
 
     @staticmethod
     def default_k_text() -> str:
         """The task defaults of ``k`` in words, for the new-project form."""
         return recipe_defaults_text("k")
+
+    @staticmethod
+    def default_warm_start_weight_text() -> str:
+        """The task defaults of ``warm_start_weight`` in words, for the new-project form."""
+        return recipe_defaults_text("warm_start_weight")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -154,11 +154,20 @@ def test_help_states_the_recipe_defaults_from_the_table():
 
 
 def test_warm_start_weight_reaches_the_rounds_but_not_the_warm_start(files, tmp_path):
-    config = config_from_args(_args(files, tmp_path, "--warm-start-weight", "0.5"), ("a", "b"))
-    assert config.round.training.warm_start_weight == 0.5
+    config = config_from_args(_args(files, tmp_path, "--warm-start-weight", "0.3"), ("a", "b"))
+    assert config.round.training.warm_start_weight == 0.3
     assert config.warm_start.training.warm_start_weight == 0.0
+    off = config_from_args(_args(files, tmp_path, "--warm-start-weight", "0"), ("a", "b"))
+    assert off.round.training.warm_start_weight == 0.0
+
+
+def test_warm_start_weight_defaults_to_the_task_recipe(files, tmp_path):
     default = config_from_args(_args(files, tmp_path), ("a", "b"))
-    assert default.round.training.warm_start_weight == 0.0
+    assert default.round.training.warm_start_weight == task_recipe("sequence").warm_start_weight
+    assert task_recipe("sequence").warm_start_weight == 0.5
+    assert task_recipe("token").warm_start_weight == 0.0  # not measured on token tasks
+    frozen = config_from_args(_args(files, tmp_path, "--recipe", "frozen-head"), ("a", "b"))
+    assert frozen.round.training.warm_start_weight == 0.0  # nothing is fine-tuned there
 
 
 def test_warm_start_weight_outside_zero_one_is_refused(files, tmp_path):

@@ -59,6 +59,18 @@ def test_an_explicit_k_wins_over_the_task_default():
     assert ProjectSettings.for_task("sequence", budget=5).budget == 5
 
 
+def test_new_projects_average_with_the_warm_start_as_their_task_recipe_says():
+    from demux_core.recipes import task_recipe
+
+    for task in ("sequence", "pair", "token", "qa"):
+        expected = task_recipe(task).warm_start_weight
+        assert ProjectSettings.for_task(task).warm_start_weight == expected
+    assert ProjectSettings.for_task("sequence").warm_start_weight == 0.5
+    assert ProjectSettings.for_task("token").warm_start_weight == 0.0
+    assert ProjectSettings.for_task("sequence", warm_start_weight=0.0).warm_start_weight == 0.0
+    assert ProjectSettings().warm_start_weight == 0.0  # a stored project without the key
+
+
 def test_demos_start_at_their_task_default_k():
     from demux_core.recipes import default_k
     from service.demo import demo_specs

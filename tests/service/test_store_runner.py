@@ -118,6 +118,10 @@ def test_app_trains_as_the_cli_does_by_default(task):
     assert (warm.learning_rate, warm.epochs) == (cli_warm.learning_rate, cli_warm.epochs)
     assert (app.head_learning_rate, app.min_steps) == (5e-3, 10)
     assert (cli.round.training.head_learning_rate, cli.round.training.min_steps) == (5e-3, 10)
+    from service.projects import ProjectSettings
+
+    new_project = round_training_config(ProjectSettings.for_task(task).to_dict(), task)
+    assert new_project.warm_start_weight == cli.round.training.warm_start_weight
     if task == "token":
         assert (cli_warm.learning_rate, cli_warm.epochs) == (1e-4, 4)
 
