@@ -65,9 +65,9 @@ class TaskRecipe:
 #   on SIB-200 instead of 60-75, and every budget scored lower ("CLS vs mean distances, and the
 #   app's head rate").
 # - Sentence tasks average each round with the warm start at 0.5: on SIB-200 (3 seeds) it
-#   halved the 701-sentence warm start's losses, turned in-language labels' -1.7 into about
-#   level, and kept the disjoint-ids grid's gains ("Can labels help a strong warm start at
-#   all?"). Token tasks and QA were not measured with it: off.
+#   halved the 701-sentence warm start's losses (knn-uncertainty +0.9 at budgets up to 50 on
+#   both grids), and with in-language labels -2.5 / -1.6 / -1.7 became -0.8 / -0.8 / +0.0
+#   ("Can labels help a strong warm start at all?"). Token tasks and QA were not run with it.
 # - QA was not measured: the app's settings for a fresh head, TrainingConfig's rate.
 TASK_RECIPES: dict[str, TaskRecipe] = {
     "sequence": TaskRecipe(
