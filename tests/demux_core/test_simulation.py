@@ -157,20 +157,27 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     assert "Share of the picks per source label" in (out / "summary.md").read_text()
 
 
+def _count_examples(monkeypatch, module, name: str) -> list[int]:
+    """Wrap ``module.name(model, tokenizer, examples, ...)``; returns the list of the number
+    of examples of each call, filled as the calls happen."""
+    counts: list[int] = []
+    real = getattr(module, name)
+
+    def counting(model, tokenizer, examples, *args, **kwargs):
+        counts.append(len(examples))
+        return real(model, tokenizer, examples, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return counts
+
+
 def test_score_free_strategies_skip_rescoring_and_pick_the_same(
     data, tiny_model_dir, tmp_path, monkeypatch
 ):
     import demux_core.rounds as rounds
     import demux_core.simulation as simulation
 
-    passes = []
-    real_score_pool = rounds.score_pool
-
-    def counting_score_pool(model, tokenizer, examples, *args, **kwargs):
-        passes.append(len(examples))
-        return real_score_pool(model, tokenizer, examples, *args, **kwargs)
-
-    monkeypatch.setattr(rounds, "score_pool", counting_score_pool)
+    passes = _count_examples(monkeypatch, rounds, "score_pool")
 
     def run(name):
         passes.clear()
@@ -274,14 +281,7 @@ def test_labels_below_min_train_labels_wait_for_the_round_that_trains(
 ):
     import demux_core.rounds as rounds
 
-    trained_on = []
-    real_fine_tune = rounds.fine_tune
-
-    def recording_fine_tune(model, tokenizer, examples, *args, **kwargs):
-        trained_on.append(len(examples))
-        return real_fine_tune(model, tokenizer, examples, *args, **kwargs)
-
-    monkeypatch.setattr(rounds, "fine_tune", recording_fine_tune)
+    trained_on = _count_examples(monkeypatch, rounds, "fine_tune")
     out = tmp_path / "waiting"
     argv = _base_argv(data, tiny_model_dir, out)
     argv += ["--budgets", "2,5,9", "--seeds", "0", "--strategies", "random"]
