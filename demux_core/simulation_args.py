@@ -154,8 +154,13 @@ def _head_rate_from(value: float | str | None, default: float | None) -> float |
 
 
 def _recipe_weight(args: argparse.Namespace, recipe) -> float:
-    """The recipe's warm-start weight; the frozen-head recipe never fine-tunes, so none."""
-    return recipe.warm_start_weight if args.recipe == "fine-tune" else 0.0
+    """The recipe's warm-start weight where rounds fine-tune a trained warm start, else 0.
+
+    The frozen-head recipe never fine-tunes; without a seed set (or with --no-warm-start)
+    the warm start's head is untrained, and averaging with it would undo the rounds.
+    """
+    trained_start = args.seed_set is not None and not args.no_warm_start
+    return recipe.warm_start_weight if args.recipe == "fine-tune" and trained_start else 0.0
 
 
 def _given(value, default):

@@ -88,13 +88,24 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         warm = warm_start_config(training, info.task)
         model = warm_start(info.model_spec, info.task, info.labels, seed, warm,
                            tokenizer=tokenizer, progress=False)  # fmt: skip
+        if training.warm_start_weight > 0:  # the rounds average their weights with it
+            model.save(store.artifacts / WARM_START_FOLDER, tokenizer=tokenizer)
     else:
         model = TaskModel.from_pretrained(
             info.model_spec, info.task, info.labels, seed=training.seed
         )
-    if training.warm_start_weight > 0:  # the rounds average their weights with it
-        model.save(store.artifacts / WARM_START_FOLDER, tokenizer=tokenizer)
     return model, tokenizer, set()
+
+
+def training_for_project(training: Any, has_seed: bool) -> Any:
+    """The round recipe with averaging switched off where there is no trained warm start.
+
+    Without a labeled seed pool the "warm start" is the pre-trained encoder with an untrained
+    head, and averaging with it would pull every round back towards random predictions.
+    """
+    if has_seed or training.warm_start_weight == 0:
+        return training
+    return replace(training, warm_start_weight=0.0)
 
 
 def _warm_start_folder(store: Any, training: Any) -> Path | None:
@@ -186,6 +197,9 @@ class StoreRoundRunner:
                 )
             progress(stage, fraction)
 
+        seed, heldout = _seed_split(store, config.training.keep_best)
+        training = training_for_project(config.training, bool(seed and info.labels))
+        config = replace(config, training=training)
         store.set_round_status(round_id, "training", stage="loading model", progress=0.0)
         clock = time.perf_counter()
         model, tokenizer, trained = _start_model(store, info, current.number, config.training)
@@ -197,7 +211,6 @@ class StoreRoundRunner:
         earlier = [example for key, example in labeled.items() if key in trained]
         picked = sorted({sel.position for r in store.rounds() if r.id != round_id
                          for sel in store.selections(r.id)})  # fmt: skip
-        seed, heldout = _seed_split(store, config.training.keep_best)
         pools = Pools(
             source=[s.example for s in source], target=store.pool_examples("target"),
             test=[e for e in store.pool_examples("test") if e.gold is not None],

@@ -168,6 +168,9 @@ def test_warm_start_weight_defaults_to_the_task_recipe(files, tmp_path):
     assert task_recipe("token").warm_start_weight == 0.0  # not measured on token tasks
     frozen = config_from_args(_args(files, tmp_path, "--recipe", "frozen-head"), ("a", "b"))
     assert frozen.round.training.warm_start_weight == 0.0  # nothing is fine-tuned there
+    # no trained warm start (its head would be untrained): nothing to average with
+    untuned = config_from_args(_args(files, tmp_path, "--no-warm-start"), ("a", "b"))
+    assert untuned.round.training.warm_start_weight == 0.0
 
 
 def test_warm_start_weight_outside_zero_one_is_refused(files, tmp_path):

@@ -110,6 +110,7 @@ def test_app_trains_as_the_cli_does_by_default(task):
     from demux_core.simulation_args import config_from_args
 
     required = ["--task", task, "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
+    required += ["--seed-set", "e.tsv"]  # a trained warm start, as in a project with seeds
     cli = config_from_args(build_parser().parse_args(["simulate", *required]), ("a", "b"))
     app = round_training_config({}, task)
     assert app.learning_rate == cli.round.training.learning_rate
@@ -130,39 +131,49 @@ def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeyp
     from dataclasses import replace
 
     from demux_core.errors import DemuxError
+    from demux_core.task_model import TaskModel
     from service.projects import NewProject, ProjectSettings, create_project_from_pools
-    from service.store_runner import WARM_START_FOLDER, _start_model, _warm_start_folder
+    from service.store_runner import (
+        WARM_START_FOLDER,
+        _start_model,
+        _warm_start_folder,
+        training_for_project,
+    )
     from tests.fixtures.tiny_model import build_tiny_model_dir
     from tests.service.factories import TOPICS, sequence_pools
 
     monkeypatch.setenv("DEMUX_HOME", str(tmp_path))
     model_dir = build_tiny_model_dir(tmp_path / "tiny")
-    stores = {}
-    for weight in (0.0, 0.5):
+
+    def started(name: str, weight: float, seed_pool: bool):
         settings = ProjectSettings(strategy="random", budget=2, k=2, warm_start_weight=weight)
-        new = NewProject(f"w{int(weight * 10)}", "sequence", TOPICS, str(model_dir), settings)
-        store = open_store(create_project_from_pools(new, replace(sequence_pools(), seed=[])))
+        pools = sequence_pools() if seed_pool else replace(sequence_pools(), seed=[])
+        new = NewProject(name, "sequence", TOPICS, str(model_dir), settings)
+        store = open_store(create_project_from_pools(new, pools))
+        store.start_round("random")
         training = round_training_config(store.info().settings, "sequence")
-        assert training.warm_start_weight == weight
+        training = training_for_project(training, seed_pool)
         model, _tokenizer, trained = _start_model(store, store.info(), 1, training)
         assert trained == set()
-        stores[weight] = (store, training, model)
+        return store, training, model
 
-    off_store, off_training, _ = stores[0.0]
-    assert _warm_start_folder(off_store, off_training) is None
-    assert not (off_store.artifacts / WARM_START_FOLDER).exists()
-    on_store, on_training, model = stores[0.5]
-    folder = _warm_start_folder(on_store, on_training)
-    assert folder == on_store.artifacts / WARM_START_FOLDER
-    from demux_core.task_model import TaskModel
-
+    store, training, model = started("kept", 0.5, seed_pool=True)
+    assert training.warm_start_weight == 0.5
+    folder = _warm_start_folder(store, training)
+    assert folder == store.artifacts / WARM_START_FOLDER
     kept = TaskModel.load(folder)
-    assert kept.labels == model.labels
     assert all((kept.state_dict()[n] == v).all() for n, v in model.state_dict().items())
     import shutil
 
     shutil.rmtree(folder)
     with pytest.raises(DemuxError, match="warm_start_weight=0.5.*is missing"):
-        _warm_start_folder(on_store, on_training)
-    for store, _, _ in stores.values():
+        _warm_start_folder(store, training)
+    store.close()
+
+    for name, weight, seed_pool in (("off", 0.0, True), ("seedless", 0.5, False)):
+        store, training, _ = started(name, weight, seed_pool)
+        # off, or no trained warm start to average with (its head would be untrained)
+        assert training.warm_start_weight == 0.0
+        assert _warm_start_folder(store, training) is None
+        assert not (store.artifacts / WARM_START_FOLDER).exists()
         store.close()
