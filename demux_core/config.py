@@ -23,6 +23,12 @@ def _check_choice(field: str, value: str, choices: tuple[str, ...]) -> None:
         raise ValueError(f"{field}={value!r} is not one of {', '.join(choices)}")
 
 
+def check_warm_start_weight(weight: float) -> None:
+    """Raise ValueError unless ``weight`` (the warm start's share when averaging) is in [0, 1)."""
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"warm_start_weight must be in [0, 1), got {weight}")
+
+
 def _check_positive(field: str, value: float) -> None:
     if value <= 0:
         raise ValueError(f"{field} must be > 0, got {value!r}")
@@ -189,8 +195,7 @@ class TrainingConfig:
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
-        if not 0.0 <= self.warm_start_weight < 1.0:
-            raise ValueError(f"warm_start_weight must be in [0, 1), got {self.warm_start_weight}")
+        check_warm_start_weight(self.warm_start_weight)
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)
         if min(self.seed_replay_ratio, self.seed_replay_min, self.min_steps) < 0:

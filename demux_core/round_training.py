@@ -14,7 +14,9 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from demux_core.config import TrainingConfig
+import torch
+
+from demux_core.config import TrainingConfig, check_warm_start_weight
 from demux_core.examples import Example, TaskType
 from demux_core.model_source import resolve_model_source
 from demux_core.task_model import TaskModel
@@ -112,10 +114,7 @@ def average_with_warm_start(model: TaskModel, warm_start: TaskModel, weight: flo
     weight : float
         ``w`` in [0, 1); 0 returns ``model`` unchanged.
     """
-    import torch
-
-    if not 0.0 <= weight < 1.0:
-        raise ValueError(f"warm_start_weight must be in [0, 1), got {weight}")
+    check_warm_start_weight(weight)
     own, anchor = model.state_dict(), warm_start.state_dict()
     mismatched = sorted(
         name for name in own.keys() | anchor.keys()

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from demux_core.config import check_warm_start_weight
 from demux_core.examples import TaskType
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
 from service.demo import DemoPools, DemoSpec, build_demo_pools
@@ -90,8 +91,7 @@ class ProjectSettings:
             raise ValueError(f"k must be >= 1, got {self.k}")
         if self.min_train_labels < 0:
             raise ValueError(f"min_train_labels must be >= 0, got {self.min_train_labels}")
-        if not 0.0 <= self.warm_start_weight < 1.0:
-            raise ValueError(f"warm_start_weight must be in [0, 1), got {self.warm_start_weight}")
+        check_warm_start_weight(self.warm_start_weight)
 
     @classmethod
     def for_task(
