@@ -79,8 +79,9 @@ def simulate(args) -> int:
         summary_markdown,
         write_rows,
     )
-    from demux_core.simulation import describe, run_experiment
+    from demux_core.simulation import run_experiment
     from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
+    from demux_core.simulation_config import describe
 
     pools = pools_from_args(args)
     try:

@@ -19,8 +19,6 @@ No torch. Conventions
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +27,7 @@ import numpy as np
 from seqeval.metrics.sequence_labeling import get_entities
 
 from demux_core.examples import TaskType
+from demux_core.qa_metrics import qa_exact_match, qa_token_f1
 
 TAG_SCHEMES = ("bio", "pos")
 
@@ -283,28 +282,3 @@ def _values_from_sums(sums: np.ndarray, metric_name: str) -> dict[str, Any]:
     if np.ndim(next(iter(values.values()))) == 0:
         return {name: float(value) for name, value in values.items()}
     return values
-
-
-def normalize_answer(text: str) -> str:
-    """NFKC, casefold, drop Unicode punctuation, collapse whitespace (keeps non-ASCII)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    kept = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P"))
-    return " ".join(kept.split())
-
-
-def qa_exact_match(predicted: str, gold: str) -> float:
-    """1.0 when the normalised answers are equal, else 0.0."""
-    return float(normalize_answer(predicted) == normalize_answer(gold))
-
-
-def qa_token_f1(predicted: str, gold: str) -> float:
-    """SQuAD-style token-overlap F1 of the normalised answers; two empty answers score 1."""
-    predicted_tokens = normalize_answer(predicted).split()
-    gold_tokens = normalize_answer(gold).split()
-    if not predicted_tokens or not gold_tokens:
-        return float(predicted_tokens == gold_tokens)
-    overlap = sum((Counter(predicted_tokens) & Counter(gold_tokens)).values())
-    if overlap == 0:
-        return 0.0
-    precision, recall = overlap / len(predicted_tokens), overlap / len(gold_tokens)
-    return 2 * precision * recall / (precision + recall)

@@ -29,7 +29,7 @@ from demux_core.head_training import LinearHead, fit_head
 from demux_core.labels import gold_labels, label_counts
 from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.round_types import Pools
-from demux_core.simulation import SimulationConfig
+from demux_core.simulation_config import SimulationConfig
 from demux_core.strategies import classes_for, select_with_details
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 

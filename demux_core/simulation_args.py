@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from demux_core.round_types import Pools
-    from demux_core.simulation import SimulationConfig
+    from demux_core.simulation_config import SimulationConfig
 
 
 def pools_from_args(args: argparse.Namespace) -> Pools:
@@ -57,7 +57,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
     from demux_core.recipes import task_recipe
     from demux_core.round_types import RoundConfig
-    from demux_core.simulation import SimulationConfig
+    from demux_core.simulation_config import SimulationConfig
 
     scoring = ScoringConfig(
         aggregation=args.aggregation,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from seqeval.metrics import f1_score
 
-from demux_core.evaluation import bootstrap_ci, evaluate, normalize_answer, qa_token_f1
+from demux_core.evaluation import bootstrap_ci, evaluate
 
 # Gold: 3 entities (PER 0-1, LOC 3, ORG 0). Predicted: PER 0-1 right, LOC 3 typed ORG,
 # one spurious PER. So TP=1, FP=2, FN=2 -> P=1/3, R=1/3, F1=1/3.
@@ -54,9 +54,6 @@ def test_classification_accuracy_and_macro_f1():
 
 
 def test_qa_exact_match_and_f1_keep_non_ascii():
-    assert normalize_answer("  أحمد، ") == "أحمد"
-    assert normalize_answer("The Cat!") == "the cat"
-    assert qa_token_f1("ሰላም ለዓለም", "ሰላም") == pytest.approx(2 / 3)
     metrics = evaluate("qa", ["أحمد", "", "big red dog", ""], ["أحمد.", "", "red dog", "x"])
     # EM: 1, 1, 0, 0; F1: 1, 1, 0.8, 0
     assert metrics.values == pytest.approx({"exact_match": 0.5, "f1": 0.7})

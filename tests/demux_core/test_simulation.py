@@ -236,7 +236,7 @@ def test_bad_simulate_settings_are_clear_errors(
     ],
 )
 def test_simulation_config_refuses_bad_settings(changes, message):
-    from demux_core.simulation import SimulationConfig
+    from demux_core.simulation_config import SimulationConfig
 
     with pytest.raises(ValueError, match=message):
         SimulationConfig("sequence", ("a", "b"), ("random",), **changes)
@@ -244,7 +244,7 @@ def test_simulation_config_refuses_bad_settings(changes, message):
 
 def test_schedule_and_increments():
     from demux_core.round_types import RoundConfig
-    from demux_core.simulation import SimulationConfig
+    from demux_core.simulation_config import SimulationConfig
 
     scheduled = SimulationConfig("sequence", ("a", "b"), ("random",), budgets=(10, 50, 100))
     assert scheduled.increments == (10, 40, 50)

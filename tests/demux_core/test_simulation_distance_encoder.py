@@ -114,7 +114,7 @@ def test_an_embedding_layer_the_model_lacks_fails_before_training(
     ],
 )
 def test_bad_distance_encoders_are_refused(changes, message):
-    from demux_core.simulation import SimulationConfig
+    from demux_core.simulation_config import SimulationConfig
 
     with pytest.raises(ValueError, match=message):
         SimulationConfig("sequence", ("a", "b"), ("random",), **changes)
