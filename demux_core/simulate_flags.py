@@ -177,7 +177,13 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
         f"{recipe_defaults_text('head_learning_rate', none='body')})",
     )
     train.add_argument("--batch-size", type=int, default=16)
-    train.add_argument("--init-from", default="previous", choices=("previous", "warm_start"))
+    train.add_argument(
+        "--init-from",
+        default="previous",
+        choices=("previous", "warm_start"),
+        help="each round continues from the last round's model on its new labels (default), "
+        "or restarts from the warm start on all labels so far",
+    )
     train.add_argument(
         "--seed-replay",
         action=argparse.BooleanOptionalAction,

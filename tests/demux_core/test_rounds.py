@@ -212,3 +212,31 @@ def test_a_round_below_min_train_labels_only_scores_and_selects(tiny_model_dir, 
                         earlier_labels=earlier, exclude=[0, 1, 2, 3])  # fmt: skip
     assert outcome.trained and outcome.timings["training"] > 0
     assert not np.array_equal(before["head.weight"].numpy(), model.head.weight.detach().numpy())
+
+
+def test_init_from_warm_start_restarts_each_round_from_the_warm_start_on_all_labels(
+    tiny_model_dir, tiny_tokenizer, tmp_path
+):
+    pools = _pools()
+    warm_dir = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0).save(
+        tmp_path / "warm"
+    )
+    earlier = [with_label(pools.source[i], pools.source[i].label) for i in (0, 1)]
+    new = [with_label(pools.source[i], pools.source[i].label) for i in (2, 3)]
+    restart = _config(projection=None, training=replace(_config().training, init_from="warm_start"))
+
+    def trained(start: TaskModel, config: RoundConfig) -> dict:
+        outcome = run_round(start, tiny_tokenizer, pools, config, new_labels=new,
+                            earlier_labels=earlier, warm_start_dir=warm_dir, rescore=False)  # fmt: skip
+        return _trained_weights(outcome.model)
+
+    drifted = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=7)
+    from_drifted = trained(drifted, restart)
+    from_warm = trained(TaskModel.load(warm_dir), restart)
+    continued = trained(TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=7),
+                        _config(projection=None))  # fmt: skip
+    name = "head.weight"
+    # the round's own model does not matter: it restarts from the warm start ...
+    np.testing.assert_allclose(from_drifted[name].numpy(), from_warm[name].numpy(), atol=1e-6)
+    # ... while continuing trains the model it was given
+    assert not np.allclose(continued[name].numpy(), from_warm[name].numpy(), atol=1e-3)
