@@ -10,11 +10,8 @@ No torch. Conventions
 * POS (``tag_scheme="pos"``): token accuracy.
 * Sequence / pair classification: accuracy and macro-F1 over the classes seen in gold or
   predictions (a class never predicted and never gold does not count).
-* QA: exact match and token F1 after a multilingual-safe normalisation: Unicode NFKC,
-  casefold, punctuation (Unicode category ``P*``) removed, whitespace collapsed. Unlike
-  SQuAD, English articles are not removed and non-ASCII text is kept. Tokens are whitespace
-  separated, so for scripts without spaces (Chinese, Japanese, Thai, Myanmar) F1 falls back
-  to nearly exact match. ``""`` means "no answer": two empty answers match (EM = F1 = 1).
+* QA: exact match and token F1 of :mod:`demux_core.qa_metrics` (a multilingual-safe
+  normalisation; ``""`` means "no answer").
 """
 
 from __future__ import annotations

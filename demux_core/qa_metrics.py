@@ -1,7 +1,10 @@
 """Answer-text metrics for extractive QA: exact match and token F1, safe for any script.
 
 The normalisation is multilingual: Unicode NFKC, casefold, punctuation (category ``P*``)
-removed, whitespace collapsed. English articles are not removed and non-ASCII text is kept.
+removed, whitespace collapsed. Unlike SQuAD, English articles are not removed and non-ASCII
+text is kept. Tokens are whitespace separated, so for scripts without spaces (Chinese,
+Japanese, Thai, Myanmar) F1 falls back to nearly exact match. ``""`` means "no answer": two
+empty answers match (EM = F1 = 1).
 """
 
 from __future__ import annotations
