@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from demux_core.config import INIT_FROM_CHOICES
 from demux_core.recipes import recipe_defaults_text
 from demux_core.simulation_args import head_rate
+from demux_core.simulation_config import DISTANCE_ENCODERS
 
 
 def ints(text: str) -> tuple[int, ...]:
@@ -97,7 +99,7 @@ def _add_experiment_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--distance-encoder",
         default="current",
-        choices=("current", "warm-start", "pretrained"),
+        choices=DISTANCE_ENCODERS,
         help="the encoder whose embeddings the distances use: each round's model (default), "
         "the warm start's, kept fixed, or the pre-trained one, kept fixed",
     )
@@ -180,7 +182,7 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--init-from",
         default="previous",
-        choices=("previous", "warm_start"),
+        choices=INIT_FROM_CHOICES,
         help="each round continues from the last round's model on its new labels (default), "
         "or restarts from the warm start on all labels so far",
     )
