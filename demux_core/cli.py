@@ -89,6 +89,13 @@ def simulate(args) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if config.round.margin_calibration != "none" and not pools.heldout:
+        print(
+            "error: --margin-calibration vector fits on a labeled held-out set in the source "
+            "languages: add --heldout FILE...",
+            file=sys.stderr,
+        )
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     sizes = {
         name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed", "heldout")

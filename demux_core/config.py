@@ -7,7 +7,10 @@ every class validates its fields in ``__post_init__`` so a bad value fails where
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from demux_core.calibration import VectorScaling
 
 Aggregation = Literal["min", "mean", "max"]
 EmbeddingKind = Literal["cls", "mean"]
@@ -16,6 +19,7 @@ InitFrom = Literal["previous", "warm_start"]
 AGGREGATIONS: tuple[str, ...] = ("min", "mean", "max")
 EMBEDDING_KINDS: tuple[str, ...] = ("cls", "mean")
 INIT_FROM_CHOICES: tuple[str, ...] = ("previous", "warm_start")
+MARGIN_CALIBRATIONS: tuple[str, ...] = ("none", "vector")
 
 
 def _check_choice(field: str, value: str, choices: tuple[str, ...]) -> None:
@@ -68,6 +72,10 @@ class ScoringConfig:
     quantize_int8 : bool
         Score with a dynamically int8-quantised copy of the model (CPU only; the
         training model itself is never quantised).
+    margin_scaling : VectorScaling or None
+        Per-class scales and biases applied to the logits before margins are taken
+        (token and sequence/pair tasks; fitted per round on a held-out set when
+        ``RoundConfig.margin_calibration == "vector"``). Predictions keep the raw logits.
     """
 
     batch_size: int = 32
@@ -82,6 +90,7 @@ class ScoringConfig:
     device: str = "auto"
     num_threads: int | None = None
     quantize_int8: bool = False
+    margin_scaling: VectorScaling | None = None
 
     def __post_init__(self) -> None:
         _check_choice("aggregation", self.aggregation, AGGREGATIONS)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from demux_core.config import ScoringConfig, TrainingConfig
+from demux_core.config import MARGIN_CALIBRATIONS, ScoringConfig, TrainingConfig
 from demux_core.examples import Example
 from demux_core.projection import ProjectionConfig
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY
@@ -49,6 +49,10 @@ class RoundConfig:
         requirements-scale.txt``; see docs/scaling.md).
     ray_address : str or None
         Ray cluster address for ``engine="ray"`` (None = a local Ray instance).
+    margin_calibration : {"none", "vector"}
+        ``"vector"`` fits per-class scales and biases of the logits on ``Pools.heldout``
+        after each round's training and ranks the pools by the calibrated margins
+        (:mod:`demux_core.calibration`); token and sequence/pair tasks.
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -62,10 +66,16 @@ class RoundConfig:
     tag_scheme: str = "bio"
     engine: str = "local"
     ray_address: str | None = None
+    margin_calibration: str = "none"
 
     def __post_init__(self) -> None:
         if self.engine not in ("local", "ray"):
             raise ValueError(f"engine must be 'local' or 'ray', got {self.engine!r}")
+        if self.margin_calibration not in MARGIN_CALIBRATIONS:
+            raise ValueError(
+                f"margin_calibration={self.margin_calibration!r} is not one of "
+                f"{', '.join(MARGIN_CALIBRATIONS)}"
+            )
         if self.budget < 1:
             raise ValueError(f"budget must be >= 1, got {self.budget}")
         if self.k < 1:

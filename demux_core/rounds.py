@@ -4,8 +4,9 @@ Both the simulation CLI (labels revealed from gold) and the app's background wor
 from annotators, everything written to the project store) drive rounds through
 :func:`run_round`. The order inside a round is::
 
-    train (when there are new labels)  ->  evaluate on test  ->  score source + target
-    ->  select the next batch  ->  project the pools to 2-D for the map
+    train (when there are new labels)  ->  evaluate on test  ->  [fit the margin
+    calibration on the held-out set]  ->  score source + target  ->  select the next batch
+    ->  project the pools to 2-D for the map
 
 Progress is reported as ``progress(stage, fraction)`` with ``stage`` one of :data:`STAGES`.
 """
@@ -22,6 +23,7 @@ import numpy as np
 from demux_core.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.errors import DemuxError
 from demux_core.examples import Example
+from demux_core.heldout_calibration import fit_margin_scaling
 from demux_core.model_eval import evaluate_model
 from demux_core.projection import project_pools
 from demux_core.round_training import average_with_warm_start, training_examples_for_round
@@ -93,6 +95,11 @@ def run_round(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
+    if config.margin_calibration == "vector" and rescore and not pools.heldout:
+        raise DemuxError(
+            "margin_calibration='vector' fits the margins on a labeled held-out set in the "
+            "source languages, but the pools have none (simulate: --heldout FILE...)"
+        )
     acquired = len(new_labels) + len(earlier_labels)
     trains = bool(new_labels) and acquired >= config.training.min_train_labels
     if trains:
@@ -140,6 +147,9 @@ def run_round(
         return RoundOutcome(model, None, None, metrics, None, None, None, timings, trains)
 
     clock = time.perf_counter()
+    if config.margin_calibration == "vector":
+        scaling = fit_margin_scaling(model, tokenizer, pools.heldout, config.scoring)
+        config = replace(config, scoring=replace(config.scoring, margin_scaling=scaling))
     both = list(pools.source) + list(pools.target)
     scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
     source_scores, target_scores = _split_scores(scores, len(pools.source))

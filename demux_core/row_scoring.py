@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from demux_core.calibration import VectorScaling
 from demux_core.examples import TaskType
 from demux_core.features import NOT_CONTEXT, Feature
 
@@ -40,12 +41,26 @@ def masked_aggregate(values: torch.Tensor, mask: torch.Tensor, how: str) -> torc
     return (values * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
 
-def log_prob_margins(logits: torch.Tensor) -> torch.Tensor:
+def log_prob_margins(logits: torch.Tensor, scaling: VectorScaling | None = None) -> torch.Tensor:
     """``log p(top1) - log p(top2)`` over the last axis: (..., C) logits -> (...) float32.
 
+    With ``scaling`` the probabilities are those of the calibrated logits
+    ``scales * logits + biases`` (:mod:`demux_core.calibration`).
     Lower margin = more uncertain = picked first by the uncertainty strategies.
     """
-    top2 = torch.log_softmax(logits.float(), dim=-1).topk(2, dim=-1).values
+    logits = logits.float()
+    if scaling is not None:
+        if logits.shape[-1] != len(scaling.scales):
+            raise ValueError(
+                f"the margin scaling has {len(scaling.scales)} classes; the model has "
+                f"{logits.shape[-1]}"
+            )
+        scales, biases = (
+            torch.tensor(values, dtype=logits.dtype, device=logits.device)
+            for values in (scaling.scales, scaling.biases)
+        )
+        logits = logits * scales + biases
+    top2 = torch.log_softmax(logits, dim=-1).topk(2, dim=-1).values
     return top2[..., 0] - top2[..., 1]
 
 
@@ -58,7 +73,8 @@ def score_token_rows(output, mask, features, scorer, config, _examples):
             word_mask[row] = mask[row].bool()
     weights = word_mask.unsqueeze(-1).to(output.hidden.dtype)
     embeddings = (output.hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-    margins = masked_aggregate(log_prob_margins(output.logits), word_mask, config.aggregation)
+    margins = log_prob_margins(output.logits, config.margin_scaling)
+    margins = masked_aggregate(margins, word_mask, config.aggregation)
     best = output.logits.argmax(dim=-1).cpu().numpy()
     embeddings, margins = embeddings.float().cpu().numpy(), margins.cpu().numpy()
     results = []
@@ -77,7 +93,7 @@ def score_sequence_rows(output, mask, features, scorer, config, _examples):
     else:
         weights = mask.unsqueeze(-1).to(output.hidden.dtype)
         embeddings = (output.hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-    margins = log_prob_margins(output.logits).cpu().numpy()
+    margins = log_prob_margins(output.logits, config.margin_scaling).cpu().numpy()
     best = output.logits.argmax(dim=-1).cpu().numpy()
     embeddings = embeddings.float().cpu().numpy()
     return [

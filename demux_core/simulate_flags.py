@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from demux_core.config import INIT_FROM_CHOICES
+from demux_core.config import INIT_FROM_CHOICES, MARGIN_CALIBRATIONS
 from demux_core.recipes import recipe_defaults_text
 from demux_core.simulation_args import head_rate
 from demux_core.simulation_config import DISTANCE_ENCODERS
@@ -48,7 +48,8 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
         "--heldout",
         nargs="+",
         type=Path,
-        help="labeled SOURCE-language file(s) for model selection (--keep-best)",
+        help="labeled SOURCE-language file(s) for model selection (--keep-best) and margin "
+        "calibration (--margin-calibration vector)",
     )
     data.add_argument("--heldout-size", type=int, help="deterministic sample per held-out file")
     data.add_argument(
@@ -102,6 +103,13 @@ def _add_experiment_arguments(parser: argparse.ArgumentParser) -> None:
         choices=DISTANCE_ENCODERS,
         help="the encoder whose embeddings the distances use: each round's model (default), "
         "the warm start's, kept fixed, or the pre-trained one, kept fixed",
+    )
+    run.add_argument(
+        "--margin-calibration",
+        default="none",
+        choices=MARGIN_CALIBRATIONS,
+        help="vector: after each round's training, fit one scale and one bias per class on "
+        "--heldout and rank by the margins of the calibrated logits (default none)",
     )
     run.add_argument("--pooling", default="mean", choices=("cls", "mean"))
     run.add_argument("--quantize", action="store_true", help="int8 scoring copy (CPU)")

@@ -91,6 +91,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         tag_scheme=args.tag_scheme,
         engine=args.engine,
         ray_address=args.ray_address,
+        margin_calibration=args.margin_calibration,
     )
     warm = replace(
         round_config,

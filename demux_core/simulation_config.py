@@ -84,6 +84,11 @@ class SimulationConfig:
                 f"distance_encoder={self.distance_encoder!r} needs the fine-tune recipe "
                 f"(the {self.recipe} recipe keeps the warm start's encoder anyway)"
             )
+        if self.round.margin_calibration != "none" and self.recipe != "fine-tune":
+            raise ValueError(
+                f"margin_calibration={self.round.margin_calibration!r} needs the fine-tune "
+                f"recipe (the {self.recipe} recipe ranks by its own head's margins)"
+            )
         if self.round.training.warm_start_weight > 0 and self.recipe != "fine-tune":
             raise ValueError(
                 "warm_start_weight > 0 needs the fine-tune recipe "

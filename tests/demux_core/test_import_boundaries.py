@@ -24,6 +24,7 @@ HEAVY = ("torch", "transformers", "streamlit", "sqlite3", "sqlite_utils")
         "demux_core.study_goals",
         "demux_core.model_source",
         "demux_core.simulation_config",
+        "demux_core.calibration",
     ],
 )
 def test_module_loads_without_torch_or_the_ui(module):

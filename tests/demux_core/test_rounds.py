@@ -2,6 +2,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
 
 from demux_core.config import ScoringConfig, TrainingConfig
 from demux_core.errors import DemuxError
@@ -10,6 +11,7 @@ from demux_core.labels import with_label
 from demux_core.projection import ProjectionConfig
 from demux_core.round_types import Pools, RoundConfig
 from demux_core.rounds import run_round
+from demux_core.scoring import score_pool
 from demux_core.task_model import TaskModel
 from tests.fixtures import tiny_model
 
@@ -240,3 +242,52 @@ def test_init_from_warm_start_restarts_each_round_from_the_warm_start_on_all_lab
     np.testing.assert_allclose(from_drifted[name].numpy(), from_warm[name].numpy(), atol=1e-6)
     # ... while continuing trains the model it was given
     assert not np.allclose(continued[name].numpy(), from_warm[name].numpy(), atol=1e-3)
+
+
+def test_vector_margin_calibration_needs_a_held_out_set_before_training(
+    tiny_model_dir, tiny_tokenizer
+):
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    before = _trained_weights(model)
+    pools = _pools()
+    labels = [with_label(pools.source[i], pools.source[i].label) for i in range(4)]
+    with pytest.raises(DemuxError, match="held-out set in the source languages"):
+        run_round(
+            model,
+            tiny_tokenizer,
+            pools,
+            _config(margin_calibration="vector"),
+            new_labels=labels,
+        )
+    after = _trained_weights(model)
+    assert all(torch.equal(before[name], after[name]) for name in before)
+
+
+def test_vector_margin_calibration_reranks_by_calibrated_margins(tiny_model_dir, tiny_tokenizer):
+    from demux_core.heldout_calibration import fit_margin_scaling
+
+    model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+    pools = _pools()
+    heldout = [replace(e, id=f"h{i}") for i, e in enumerate(pools.source[:9])]
+    pools = replace(pools, heldout=heldout)
+    config = _config(projection=None)
+    plain = run_round(model, tiny_tokenizer, pools, config)
+    calibrated = run_round(
+        model, tiny_tokenizer, pools, replace(config, margin_calibration="vector")
+    )
+    scaling = fit_margin_scaling(model, tiny_tokenizer, heldout, config.scoring)
+    expected = score_pool(
+        model, tiny_tokenizer, pools.source, replace(config.scoring, margin_scaling=scaling),
+        progress=False,
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        calibrated.source_scores.uncertainty, expected.uncertainty, rtol=1e-5
+    )
+    assert not np.allclose(calibrated.source_scores.uncertainty, plain.source_scores.uncertainty)
+    assert calibrated.source_scores.predictions == plain.source_scores.predictions
+    assert calibrated.test_metrics.main == plain.test_metrics.main
+
+
+def test_round_config_refuses_an_unknown_margin_calibration():
+    with pytest.raises(ValueError, match="margin_calibration='platt' is not one of none, vector"):
+        RoundConfig(margin_calibration="platt")

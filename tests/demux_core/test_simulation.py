@@ -294,3 +294,25 @@ def test_labels_below_min_train_labels_wait_for_the_round_that_trains(
     assert rows[1].value == rows[0].value  # the untrained round keeps the zero-shot model
     settings = json.loads((out / "settings.json").read_text())
     assert settings["config"]["round"]["training"]["min_train_labels"] == 5
+
+
+def test_margin_calibration_without_a_held_out_set_stops_before_any_work(
+    data, tiny_model_dir, tmp_path, capsys
+):
+    out = tmp_path / "calibrated"
+    argv = _base_argv(data, tiny_model_dir, out) + ["--margin-calibration", "vector"]
+    assert main(argv + ["--budgets", "2", "--seeds", "0", "--strategies", "random"]) == 2
+    assert "--margin-calibration vector fits on a labeled held-out set" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_margin_calibration_runs_with_a_held_out_set_and_is_recorded(
+    data, tiny_model_dir, tmp_path
+):
+    out = tmp_path / "calibrated"
+    argv = _base_argv(data, tiny_model_dir, out) + ["--margin-calibration", "vector"]
+    argv += ["--heldout", *map(str, data["source"]), "--heldout-size", "3"]
+    assert main(argv + ["--budgets", "2,4", "--seeds", "0", "--strategies", "knn-uncertainty"]) == 0
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["config"]["round"]["margin_calibration"] == "vector"
+    assert [row.budget_used for row in read_rows(out / "results.csv")] == [0, 2, 4]

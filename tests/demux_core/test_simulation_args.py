@@ -179,3 +179,12 @@ def test_warm_start_weight_outside_zero_one_is_refused(files, tmp_path):
     args = _args(files, tmp_path, "--warm-start-weight", "0.5", "--recipe", "frozen-head")
     with pytest.raises(ValueError, match="warm_start_weight > 0 needs the fine-tune recipe"):
         config_from_args(args, ("a", "b"))
+
+
+def test_margin_calibration_reaches_the_rounds_and_needs_the_fine_tune_recipe(files, tmp_path):
+    assert config_from_args(_args(files, tmp_path), ("a", "b")).round.margin_calibration == "none"
+    args = _args(files, tmp_path, "--margin-calibration", "vector")
+    assert config_from_args(args, ("a", "b")).round.margin_calibration == "vector"
+    frozen = _args(files, tmp_path, "--margin-calibration", "vector", "--recipe", "frozen-head")
+    with pytest.raises(ValueError, match="margin_calibration='vector' needs the fine-tune"):
+        config_from_args(frozen, ("a", "b"))
