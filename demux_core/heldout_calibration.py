@@ -19,7 +19,7 @@ from demux_core.config import ScoringConfig
 from demux_core.errors import DemuxError
 from demux_core.examples import Example, TaskType, TokenExample
 from demux_core.features import encode_examples, pad_batch
-from demux_core.runtime import pick_device
+from demux_core.runtime import configure_threads, pick_device
 from demux_core.task_model import TaskModel
 
 
@@ -52,6 +52,8 @@ def heldout_logits(
     device = pick_device(config.device)
     model = model.to(device)
     was_training = model.training
+    threads_before = torch.get_num_threads()
+    configure_threads(config.num_threads)
     model.eval()
     rows: list[np.ndarray] = []
     gold: list[int] = []
@@ -77,6 +79,7 @@ def heldout_logits(
                         gold.append(_label_index(index, _gold(example, example.label), example))
     finally:
         model.train(was_training)
+        torch.set_num_threads(threads_before)
     if not rows:
         raise DemuxError("the held-out set has no scored row to calibrate margins on")
     return np.stack(rows).astype(np.float32), np.asarray(gold, dtype=np.int64)
