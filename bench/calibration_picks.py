@@ -16,6 +16,7 @@ The warm start must be in ``--cache-dir`` (the run made it there) or it is train
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import replace
@@ -98,25 +99,21 @@ def markdown(rows: list[dict], title: str, facts: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.common import rebuild_run, run_folder_parser
+    from bench.common import run_folder_parser, warm_start_scores, write_report
     from demux_core.calibration import fit_vector_scaling
     from demux_core.heldout_calibration import heldout_logits
-    from demux_core.rounds import _split_scores
     from demux_core.scoring import score_pool
-    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
 
     description = __doc__.split("\n\n")[0]
     parser = run_folder_parser(description, "a simulate --out folder with --heldout", "markdown")
     args = parser.parse_args(argv)
-    pools, config, warm_dir = rebuild_run(args.run, args.cache_dir)
-    if not pools.heldout:
+    settings = json.loads((args.run / "settings.json").read_text(encoding="utf-8"))
+    if not settings["sizes"].get("heldout"):
         parser.error(f"{args.run}: the run has no --heldout set to calibrate on")
-    model, tokenizer = TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir)
+    pools, config, model, tokenizer, raw, target = warm_start_scores(args.run, args.cache_dir)
     scoring = config.round.scoring
     logits, labels = heldout_logits(model, tokenizer, pools.heldout, scoring)
     scaling = fit_vector_scaling(logits, labels)
-    both = list(pools.source) + list(pools.target)
-    raw, target = _split_scores(score_pool(model, tokenizer, both, scoring), len(pools.source))
     calibrated_scoring = replace(scoring, margin_scaling=scaling)
     calibrated = score_pool(model, tokenizer, pools.source, calibrated_scoring)
     rows = shared_pick_rows(raw, calibrated, target, config.schedule, config.round.k)
@@ -131,9 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "spearman": rank_correlation(raw.uncertainty, calibrated.uncertainty),
     }
     title = f"{args.run.name} ({len(pools.source)} source, {len(pools.heldout)} held-out)"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(rows, title, facts), encoding="utf-8")
-    print(args.out.read_text(encoding="utf-8"))
+    write_report(args.out, markdown(rows, title, facts))
     return 0
 
 

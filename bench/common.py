@@ -91,6 +91,36 @@ def rebuild_run(run_folder: Path, cache_dir: Path):
     return pools, config, warm_start_model(config, pools, cache_dir, show_bars=True)
 
 
+def warm_start_scores(run_folder: Path, cache_dir: Path):
+    """A fine-tune run's pools, settings, warm-start model and tokenizer, and its scores.
+
+    Both pools are scored once with the warm start (round 0 of every run), with the run's
+    scoring settings.
+
+    Returns
+    -------
+    (Pools, SimulationConfig, TaskModel, tokenizer, PoolScores, PoolScores)
+        The last two are the source and the target pool's scores.
+    """
+    from demux_core.rounds import _split_scores
+    from demux_core.scoring import score_pool
+    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+
+    pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
+    model, tokenizer = TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir)
+    both = list(pools.source) + list(pools.target)
+    scores = score_pool(model, tokenizer, both, config.round.scoring)
+    source, target = _split_scores(scores, len(pools.source))
+    return pools, config, model, tokenizer, source, target
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write a bench's markdown ``text`` to ``path`` (folders made as needed) and print it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(text)
+
+
 def run_folder_parser(description: str, run_help: str, out_help: str):
     """The command line of a bench that reads one ``simulate`` run: RUN, --cache-dir, --out."""
     import argparse

@@ -26,22 +26,6 @@ import numpy as np
 STARTING_KS = (1, 2, 4, 8, 16)
 
 
-def rebuild_scores(run_folder: Path, cache_dir: Path):
-    """Pools, settings and the warm start's scores of both pools for a fine-tune run."""
-    from bench.common import rebuild_run
-    from demux_core.rounds import _split_scores
-    from demux_core.scoring import score_pool
-    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-
-    pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
-    both = list(pools.source) + list(pools.target)
-    scores = score_pool(
-        TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir), both, config.round.scoring
-    )
-    source, target = _split_scores(scores, len(pools.source))
-    return pools, config, source, target
-
-
 def coverage_rows(source, target, budgets, ks=STARTING_KS) -> list[dict]:
     """One dict per (starting k, budget): final k, union size and share, overlap with uncertainty.
 
@@ -118,17 +102,15 @@ def markdown(rows: list[dict], title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.common import run_folder_parser
+    from bench.common import run_folder_parser, warm_start_scores, write_report
 
     description = __doc__.split("\n\n")[0]
     parser = run_folder_parser(description, "a fine-tune simulate --out folder", "markdown file")
     args = parser.parse_args(argv)
-    pools, config, source, target = rebuild_scores(args.run, args.cache_dir)
+    pools, config, _, _, source, target = warm_start_scores(args.run, args.cache_dir)
     rows = coverage_rows(source, target, config.schedule)
     title = f"{args.run.name} ({len(pools.source)} source, {len(pools.target)} target sentences)"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(rows, title), encoding="utf-8")
-    print(args.out.read_text(encoding="utf-8"))
+    write_report(args.out, markdown(rows, title))
     return 0
 
 

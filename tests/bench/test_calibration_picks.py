@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from demux_core.scoring import PoolScores
-
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "calibration_picks.py"
+from tests.bench.scripts import load_script, pool_scores
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("calibration_picks", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _scores(embeddings, uncertainty):
-    n = len(embeddings)
-    return PoolScores(
-        np.asarray(embeddings, np.float32), np.asarray(uncertainty, np.float32), [None] * n, "v"
-    )
+    return load_script("calibration_picks")
 
 
 def test_shared_picks_follow_the_margin_order():
     bench = _bench()
     points = [[float(i), 0.0] for i in range(10)]
-    raw = _scores(points, np.arange(10.0))  # 0, 1, 2... most uncertain first
-    same_order = _scores(points, 2 * np.arange(10.0) + 1)  # a temperature: order kept
-    reversed_order = _scores(points, -np.arange(10.0))
-    target = _scores([[4.5, 0.0]], [0.0])
+    raw = pool_scores(points, np.arange(10.0))  # 0, 1, 2... most uncertain first
+    same_order = pool_scores(points, 2 * np.arange(10.0) + 1)  # a temperature: order kept
+    reversed_order = pool_scores(points, -np.arange(10.0))
+    target = pool_scores([[4.5, 0.0]], [0.0])
     kept = bench.shared_pick_rows(raw, same_order, target, (2, 4), k=20)
     assert [row["shared"] for row in kept] == [1.0, 1.0, 1.0, 1.0]
     moved = {

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
-from demux_core.scoring import PoolScores
-
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "knn_union_coverage.py"
+from tests.bench.scripts import load_script, pool_scores
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("knn_union_coverage", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _scores(embeddings, uncertainty):
-    n = len(embeddings)
-    return PoolScores(
-        np.asarray(embeddings, np.float32), np.asarray(uncertainty, np.float32), [None] * n, "v"
-    )
+    return load_script("knn_union_coverage")
 
 
 def test_union_share_and_overlap_with_uncertainty():
     bench = _bench()
     # 20 source points on a line, the most uncertain in the middle (9 and 10); the two
     # targets sit on points 0 and 19
-    source = _scores([[float(i), 0.0] for i in range(20)], np.abs(np.arange(20) - 9.5))
-    target = _scores([[0.0, 0.0], [19.0, 0.0]], [0.0, 0.0])
+    source = pool_scores([[float(i), 0.0] for i in range(20)], np.abs(np.arange(20) - 9.5))
+    target = pool_scores([[0.0, 0.0], [19.0, 0.0]], [0.0, 0.0])
     rows = {
         (r["budget"], r["k"]): r for r in bench.coverage_rows(source, target, (2,), ks=(1, 2, 10))
     }

@@ -1,0 +1,28 @@
+"""Helpers for testing the bench scripts: load one by file name, build pool scores."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from demux_core.scoring import PoolScores
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def load_script(name: str):
+    """Import ``bench/<name>.py`` as a module (the bench folder is not a package import path)."""
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pool_scores(embeddings, uncertainty) -> PoolScores:
+    """PoolScores of (n, d) ``embeddings`` and (n,) margins, no predictions."""
+    n = len(embeddings)
+    return PoolScores(
+        np.asarray(embeddings, np.float32), np.asarray(uncertainty, np.float32), [None] * n, "v"
+    )
