@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from demux_core.calibration import VectorScaling
 from demux_core.examples import TaskType
 from demux_core.features import NOT_CONTEXT, Feature
+
+if TYPE_CHECKING:
+    from demux_core.calibration import VectorScaling
 
 
 @dataclass(frozen=True)
