@@ -280,8 +280,9 @@ def test_vector_margin_calibration_reranks_by_calibrated_margins(tiny_model_dir,
         model, tiny_tokenizer, pools.source, replace(config.scoring, margin_scaling=scaling),
         progress=False,
     )  # fmt: skip
+    # scored beside the target pool the batches pad differently: float32 noise only
     np.testing.assert_allclose(
-        calibrated.source_scores.uncertainty, expected.uncertainty, rtol=1e-5
+        calibrated.source_scores.uncertainty, expected.uncertainty, rtol=1e-4, atol=1e-6
     )
     assert not np.allclose(calibrated.source_scores.uncertainty, plain.source_scores.uncertainty)
     assert calibrated.source_scores.predictions == plain.source_scores.predictions
