@@ -8,10 +8,12 @@ Rows are never deleted or overwritten.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from storage.base import StoreBase
-from storage.errors import InvalidAnnotationError
+from storage.claims import LEASE_S
+from storage.errors import InvalidAnnotationError, ItemTakenError
 from storage.examples import check_pool
 from storage.records import Annotation, Label, label_from_json, label_to_json
 from storage.rounds import now_iso
@@ -32,6 +34,8 @@ class AnnotationsMixin(StoreBase):
         annotator: str,
         kind: str = "label",
         round_id: int | None = None,
+        session: str | None = None,
+        only_if_unhandled: bool = False,
     ) -> Annotation:
         """Save one annotation durably (committed and fsynced when this returns).
 
@@ -47,18 +51,40 @@ class AnnotationsMixin(StoreBase):
         kind : {"label", "skip", "flag"}
         round_id : int, optional
             The round it was labelled in.
+        session : str, optional
+            The annotation session saving it (the Annotate page of one browser tab): the
+            save is refused while another session holds a live claim on the example, and
+            ends the example's claim (:mod:`storage.claims`).
+        only_if_unhandled : bool
+            Refuse when the example already has an effective annotation (an annotator
+            acting on an item that someone else handled meanwhile).
 
         Raises
         ------
         InvalidAnnotationError
             Unknown example or kind, or labels that do not fit the example / schema.
+        ItemTakenError
+            With ``only_if_unhandled`` or ``session``: the example was handled, or is
+            claimed by another session; nothing was written.
         """
         self._check_annotation(example_key, labels, kind)
         with self._write() as db:
             previous = self._rows(
-                f"SELECT a.id FROM annotations a WHERE a.example_key = ? AND {_ACTIVE}",
+                f"SELECT a.id, a.annotator FROM annotations a WHERE a.example_key = ?"
+                f" AND {_ACTIVE}",
                 [example_key],
             )
+            if only_if_unhandled and previous:
+                raise ItemTakenError(example_key, previous[0]["annotator"], "handled")
+            if session is not None:
+                holders = self._rows(
+                    "SELECT annotator FROM claims WHERE example_key = ? AND session != ?"
+                    " AND claimed_at >= ?",
+                    [example_key, session, time.time() - LEASE_S],
+                )
+                if holders:
+                    raise ItemTakenError(example_key, holders[0]["annotator"], "claimed")
+                db.execute("DELETE FROM claims WHERE example_key = ?", [example_key])
             cursor = db.execute(
                 "INSERT INTO annotations (example_key, round_id, annotator, kind, labels,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -9,6 +9,7 @@ from typing import Any
 
 from demux_core.examples import TaskType
 from storage.annotations import AnnotationsMixin
+from storage.claims import ClaimsMixin
 from storage.connection import ConnectionSettings, connect, enable_wal, write_transaction
 from storage.errors import StorageError
 from storage.examples import ExamplesMixin
@@ -19,7 +20,9 @@ from storage.schema import SCHEMA_VERSION, apply_migration, schema_version
 from storage.scores import ScoresMixin
 
 
-class ProjectStore(ExamplesMixin, RoundsMixin, AnnotationsMixin, ScoresMixin, ExportingMixin):
+class ProjectStore(
+    ExamplesMixin, RoundsMixin, AnnotationsMixin, ClaimsMixin, ScoresMixin, ExportingMixin
+):
     """Everything one project keeps, in one SQLite file (plus ``.npy`` files beside it).
 
     Thread-safe: each thread uses its own connection. Every method that writes several

@@ -9,6 +9,8 @@ History
 1. Project, examples, rounds, selections, annotations.
 2. Round stage / progress / updated_at; model scores (uncertainty, predictions,
    embeddings file), 2-D projections for the map.
+3. Claims: which annotation session is showing which selected example (a lease), so two
+   annotators are never served the same item at once.
 """
 
 from __future__ import annotations
@@ -118,7 +120,18 @@ CREATE TABLE projections (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_DDL, V2_DDL)
+V3_DDL = """
+CREATE TABLE claims (
+    example_key INTEGER PRIMARY KEY REFERENCES examples(id),
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    session TEXT NOT NULL,
+    annotator TEXT NOT NULL,
+    claimed_at REAL NOT NULL
+);
+CREATE INDEX claims_by_session ON claims (session);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_DDL, V2_DDL, V3_DDL)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
