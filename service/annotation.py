@@ -127,29 +127,55 @@ def round_progress(items: Sequence[AnnotationItem]) -> RoundProgress:
 
 
 def save_label(
-    store: ProjectStore, round_id: int, item: AnnotationItem, label: Any, annotator: str
+    store: ProjectStore,
+    round_id: int,
+    item: AnnotationItem,
+    label: Any,
+    annotator: str,
+    session: str | None = None,
 ) -> Annotation:
     """Save the annotator's label (BIO tags repaired first); raises on a label that does not fit.
 
     ``label`` is a tag sequence (token task), a class name (sequence / pair) or
-    ``(answer_start, answer_text)`` (QA; :data:`NO_ANSWER` for no answer).
+    ``(answer_start, answer_text)`` (QA; :data:`NO_ANSWER` for no answer). With ``session``
+    (the Annotate page's), the save is refused with :class:`storage.ItemTakenError` when
+    the item was handled meanwhile or another session shows it.
     """
     if isinstance(item.example, TokenExample):
         tags = tuple(str(tag) for tag in label)
         label = repair_bio(tags) if is_bio_schema(store.info().labels) else tags
     elif isinstance(item.example, QAExample):
         label = (int(label[0]), str(label[1]))
-    return store.save_annotation(item.example_key, label, annotator=annotator, round_id=round_id)
+    return store.save_annotation(
+        item.example_key,
+        label,
+        annotator=annotator,
+        round_id=round_id,
+        session=session,
+        only_if_unhandled=session is not None,
+    )
 
 
 def mark(
-    store: ProjectStore, round_id: int, item: AnnotationItem, kind: str, annotator: str
+    store: ProjectStore,
+    round_id: int,
+    item: AnnotationItem,
+    kind: str,
+    annotator: str,
+    session: str | None = None,
 ) -> Annotation:
-    """Skip (``kind="skip"``) or flag (``kind="flag"``) an item."""
+    """Skip (``kind="skip"``) or flag (``kind="flag"``) an item (``session``: as in
+    :func:`save_label`)."""
     if kind not in ("skip", "flag"):
         raise ValueError(f"kind must be 'skip' or 'flag', got {kind!r}")
     return store.save_annotation(
-        item.example_key, None, annotator=annotator, kind=kind, round_id=round_id
+        item.example_key,
+        None,
+        annotator=annotator,
+        kind=kind,
+        round_id=round_id,
+        session=session,
+        only_if_unhandled=session is not None,
     )
 
 
