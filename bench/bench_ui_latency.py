@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> tuple[PhaseResult, PhaseResult, float]:
         project_file = prepare_project(projects, data, args.per_language)
         with streamlit_app(projects, Path(scratch) / "streamlit.log", env) as url, \
                 browser_page() as page:  # fmt: skip
-            page.goto(f"{url}/annotate?project={PROJECT}")
+            page.goto(f"{url}/annotate?project={PROJECT}&annotator=bench")
             expect(page.get_by_text("0 of 20 labeled this round")).to_be_visible(timeout=WAIT_MS)
             for _ in range(args.warmup):
                 label_then_undo(page)

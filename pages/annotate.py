@@ -1,35 +1,46 @@
-"""Annotate: the current round's selected source points, one at a time, in rank order."""
+"""Annotate: the current round's selected source points, one at a time, in rank order.
+
+Each browser session is served its own item; every press carries the key of the item the
+browser showed (:mod:`service.presses`), and a press that cannot be saved says why.
+"""
 
 from __future__ import annotations
 
 import html
+import time
+import uuid
 
 import streamlit as st
 
 from demux_core.examples import QAExample, TaskType, TokenExample
-from pages.common import annotator_name, error_box, project_store, require_project, round_worker
-from pages.widgets.token_tagger import token_tagger
-from service.annotation import (
-    NO_ANSWER,
-    AnnotationItem,
-    find_answer,
-    mark,
-    next_unhandled,
-    parse_tags,
-    round_items,
-    round_progress,
-    save_label,
-    undo_last,
-)
+from service.annotation import AnnotationItem, parse_tags, round_items, round_progress
 from service.bio import entity_types, is_bio_schema
+from service.presses import Press, PressOutcome, apply_press, held_by_others, serve_item
 from service.projects import project_settings
 from service.round_control import Phase, rerun_round, round_state, start_next_round
-from service.text import escaped_block, markdown_literal, text_direction
-from storage import InvalidAnnotationError, ProjectStore, Round
+from service.text import escaped_block, text_direction
+from storage import ProjectStore, Round
+from ui.common import (
+    ANNOTATOR_KEY,
+    annotation_session,
+    annotator_name,
+    error_box,
+    page,
+    round_worker,
+)
+from ui.widgets.label_pad import label_pad
+from ui.widgets.presses import mark_handled, pending_presses
+from ui.widgets.token_tagger import token_tagger
 
-SHORTCUTS = "Digits: labels · Enter: accept · S: skip · U: undo · F: flag"
-TOKEN_SHORTCUTS = "Click a word, shift-click (or drag to) another to select a span · " + SHORTCUTS
-LABEL_COLUMNS = 4
+SHORTCUTS = "Digits: labels · Enter: accept the model's guess · S: skip · F: flag · U: undo"
+TOKEN_SHORTCUTS = "Click a word, shift-click (or drag to) another to select a span · " + (
+    "digits: entity type · 0: clear · Enter: save · S: skip · F: flag · U: undo"
+)
+PAD_KEY = "label_pad"
+TAGGER_KEY = "tagger"
+TYPED_KEY = "_typed_presses"
+NOTICES_KEY = "_press_notices"
+NOTICE_SECONDS = 30.0
 
 
 def item_header(item: AnnotationItem, total: int) -> None:
@@ -39,7 +50,8 @@ def item_header(item: AnnotationItem, total: int) -> None:
         return "–" if value is None else f"{value:.3f}"
 
     st.html(
-        '<div class="demux-meta" style="display:flex;gap:1.5rem;opacity:.85">'
+        f'<div class="demux-meta" data-example-id="{item.example_key}" '
+        'style="display:flex;gap:1.5rem;opacity:.85">'
         f"<span>language <b>{html.escape(item.example.language)}</b></span>"
         f"<span>rank <b>{item.rank + 1}</b> of {total}</span>"
         f"<span>uncertainty <b>{number(item.uncertainty)}</b></span>"
@@ -47,66 +59,78 @@ def item_header(item: AnnotationItem, total: int) -> None:
     )
 
 
-def _save(store: ProjectStore, current: Round, item: AnnotationItem, label: object) -> None:
+def _queue_typed(example_key: int, text_key: str, n_tokens: int, schema: tuple[str, ...]) -> None:
+    """The typed-tags button's callback: queue a press for the sentence it was drawn with."""
     try:
-        save_label(store, current.id, item, label, annotator_name())
-    except (InvalidAnnotationError, ValueError) as error:
-        error_box("That label was not saved", str(error))
+        tags = list(parse_tags(st.session_state.get(text_key, ""), n_tokens, schema))
+    except ValueError as error:
+        _notice(f"those tags were not saved: {error}")
         return
-    st.rerun()
+    press = {"nonce": uuid.uuid4().hex, "action": "label", "example_id": example_key,
+             "label": tags}  # fmt: skip
+    st.session_state.setdefault(TYPED_KEY, []).append(press)
 
 
-def sequence_controls(store: ProjectStore, current: Round, item: AnnotationItem) -> None:
-    """One button (and digit key) per class; the model's suggestion is highlighted."""
+def _notice(reason: str) -> None:
+    st.session_state.setdefault(NOTICES_KEY, []).append((time.time(), reason))
+
+
+def handle_presses(store: ProjectStore, current: Round, items: list[AnnotationItem]) -> bool:
+    """Carry out every press not handled yet, oldest first; returns whether any arrived."""
+    outcomes: list[PressOutcome | str] = []
+    typed = st.session_state.get(TYPED_KEY, [])
+    for key in (PAD_KEY, TAGGER_KEY, None):
+        raws = pending_presses(key) if key is not None else list(typed)
+        for raw in raws:
+            try:
+                press = Press.from_payload(raw)
+            except ValueError as error:
+                outcomes.append(f"a press was not understood: {error}")
+                continue
+            outcomes.append(apply_press(store, current.id, items, press,
+                                        session=annotation_session(), annotator=annotator_name()))  # fmt: skip
+        if key is not None:
+            mark_handled(key, [str(raw.get("nonce")) for raw in raws])
+    st.session_state[TYPED_KEY] = []
+    for outcome in outcomes:
+        reason = outcome if isinstance(outcome, str) else outcome.refused
+        if reason is not None:
+            _notice(reason)
+    return bool(outcomes)
+
+
+def show_notices() -> None:
+    """Presses refused lately (plain text), and how many this session had refused.
+
+    Always one container, so that the elements after it keep their place (a widget that
+    moved would briefly show twice while the page updates)."""
+    with st.container():
+        _notices()
+
+
+def _notices() -> None:
+    notices = st.session_state.get(NOTICES_KEY, [])
+    recent = [text for at, text in notices if time.time() - at < NOTICE_SECONDS][-3:]
+    for text in recent:
+        st.html(f'<div class="demux-refused" role="alert" style="color:#8a4b00;background:#fff4e0;'
+                f'padding:.4rem .6rem;border-radius:.4rem">Not saved: {html.escape(text)}</div>')  # fmt: skip
+    if notices:
+        st.caption(
+            f"{len(notices)} press(es) not saved in this session (reasons above while recent)"
+        )
+
+
+def sequence_controls(store: ProjectStore, item: AnnotationItem) -> None:
+    """The sentence (and its pair), then the label pad."""
     example = item.example
     st.html(escaped_block(example.text))
     if example.text_pair is not None:
         st.html(escaped_block(example.text_pair))
-    labels = store.info().labels
-    columns = st.columns(min(len(labels), LABEL_COLUMNS) or 1)  # wide enough for the names
-    for index, label in enumerate(labels):
-        suggested = label == item.suggestion
-        caption = markdown_literal(label) + (" (model)" if suggested else "")
-        shortcut = str(index + 1) if index < 9 else None
-        column = columns[index % len(columns)]
-        if column.button(caption, key=f"label_{index}", type="primary" if suggested else "secondary",
-                         shortcut=shortcut, width="stretch"):  # fmt: skip
-            _save(store, current, item, label)
-    if item.suggestion is not None and st.button(
-        f"Accept model suggestion ({markdown_literal(str(item.suggestion))})",
-        key="accept",
-        shortcut="Enter",
-    ):
-        _save(store, current, item, item.suggestion)
+    label_pad(key=PAD_KEY, example_id=item.example_key, classes=store.info().labels,
+              suggestion=item.suggestion)  # fmt: skip
 
 
-def token_controls(store: ProjectStore, current: Round, item: AnnotationItem) -> None:
-    """The span tagger, plus a typed-tags fallback."""
-    example = item.example
-    assert isinstance(example, TokenExample)
-    schema = store.info().labels
-    tags = list(item.suggestion or ("O",) * len(example.tokens))
-    submitted = token_tagger(
-        example_id=str(item.example_key), tokens=example.tokens, tags=tags,
-        labels=entity_types(schema), bio=is_bio_schema(schema),
-        direction=text_direction(" ".join(example.tokens)), key="tagger",
-    )  # fmt: skip
-    if submitted is not None:
-        _save(store, current, item, submitted)
-    with st.expander("Type the tags instead"):
-        typed = st.text_input(
-            "Tags, one per token", value=" ".join(tags), key=f"typed_{item.example_key}"
-        )
-        if st.button("Save typed tags", key="save_typed"):
-            try:
-                parsed = parse_tags(typed, len(example.tokens), schema)
-            except ValueError as error:
-                error_box("Those tags were not saved", str(error))
-                return
-            _save(store, current, item, parsed)
-
-
-def qa_controls(store: ProjectStore, current: Round, item: AnnotationItem) -> None:
+def qa_controls(item: AnnotationItem) -> None:
     """Question and context; the answer is copied from the context, or 'no answer'."""
     example = item.example
     assert isinstance(example, QAExample)
@@ -115,38 +139,71 @@ def qa_controls(store: ProjectStore, current: Round, item: AnnotationItem) -> No
     st.markdown("**Context**")
     st.html(escaped_block(example.context))
     suggested = item.suggestion[1] if item.suggestion and item.suggestion[0] >= 0 else ""
-    answer = st.text_input("Answer (copy the span from the context)", value=suggested,
-                           key=f"answer_{item.example_key}")  # fmt: skip
-    columns = st.columns(2)
-    if columns[0].button("Save answer", key="save_answer", shortcut="Enter", type="primary"):
-        try:
-            span = find_answer(example.context, answer)
-        except ValueError as error:
-            error_box("That answer was not saved", str(error))
-            return
-        _save(store, current, item, span)
-    if columns[1].button("No answer", key="no_answer", shortcut="0"):
-        _save(store, current, item, NO_ANSWER)
+    label_pad(key=PAD_KEY, example_id=item.example_key, qa_answer=suggested)
 
 
-def common_actions(store: ProjectStore, current: Round, item: AnnotationItem | None) -> None:
-    """Skip, flag, undo."""
-    columns = st.columns(3)
-    if item is not None and columns[0].button(
-        "Skip", key="skip", shortcut="S", icon=":material/skip_next:"
-    ):
-        mark(store, current.id, item, "skip", annotator_name())
-        st.rerun()
-    if item is not None and columns[1].button(
-        "Flag", key="flag", shortcut="F", icon=":material/flag:"
-    ):
-        mark(store, current.id, item, "flag", annotator_name())
-        st.rerun()
-    if columns[2].button("Undo", key="undo", shortcut="U", icon=":material/undo:"):
-        undone = undo_last(store, annotator_name())
-        if undone is None:
-            st.toast("Nothing to undo")
-        st.rerun()
+def token_controls(store: ProjectStore, item: AnnotationItem) -> None:
+    """The span tagger, plus a typed-tags fallback."""
+    example = item.example
+    assert isinstance(example, TokenExample)
+    schema = store.info().labels
+    tags = list(item.suggestion or ("O",) * len(example.tokens))
+    token_tagger(
+        example_id=item.example_key, tokens=example.tokens, tags=tags,
+        labels=entity_types(schema), bio=is_bio_schema(schema),
+        direction=text_direction(" ".join(example.tokens)), key=TAGGER_KEY,
+    )  # fmt: skip
+    with st.expander("Type the tags instead"):
+        text_key = f"typed_{item.example_key}"
+        st.text_input("Tags, one per token", value=" ".join(tags), key=text_key)
+        st.button("Save typed tags", key=f"save_typed_{item.example_key}", on_click=_queue_typed,
+                  args=(item.example_key, text_key, len(example.tokens), schema))  # fmt: skip
+
+
+def nothing_to_show(store: ProjectStore, current: Round, items: list[AnnotationItem],
+                    can_finish: bool) -> None:  # fmt: skip
+    """No item for this session: the round is done, or the rest is shown to others."""
+    progress = round_progress(items)
+    if progress.handled == progress.total:
+        st.success(f"All {progress.total} points of round {current.number} are handled.")
+        if can_finish and project_settings(store).auto_finish:
+            start_next_round(store, round_worker())
+            st.rerun()
+    else:
+        others = held_by_others(store, current.id, items, annotation_session())
+        names = ", ".join(sorted(set(others.values())))
+        st.info(f"The {len(others)} remaining point(s) of this round are being labeled by "
+                f"others right now ({names}). A point nobody finishes within 10 minutes comes "
+                "back to the queue.")  # fmt: skip
+    label_pad(key=PAD_KEY, example_id=None)  # Undo stays available
+
+
+def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> None:
+    """Presses first, then progress, this session's item with its controls, the round actions."""
+    items = round_items(store, current.id)
+    if handle_presses(store, current, items):
+        items = round_items(store, current.id)
+    progress = round_progress(items)
+    st.progress(progress.handled / max(progress.total, 1),
+                text=f"{progress.labeled} of {progress.total} labeled this round "
+                     f"({progress.skipped} skipped, {progress.flagged} flagged)")  # fmt: skip
+    show_notices()
+    item = serve_item(store, current.id, items, session=annotation_session(),
+                      annotator=annotator_name())  # fmt: skip
+    task = store.info().task
+    if item is None:
+        nothing_to_show(store, current, items, can_finish)
+    else:
+        item_header(item, progress.total)
+        if task == TaskType.TOKEN:
+            token_controls(store, item)
+        elif task == TaskType.QA:
+            qa_controls(item)
+        else:
+            sequence_controls(store, item)
+    st.caption(TOKEN_SHORTCUTS if task == TaskType.TOKEN else SHORTCUTS)
+    if can_finish:
+        finish_button(store, progress.labeled)
 
 
 def finish_button(store: ProjectStore, labeled: int) -> None:
@@ -156,45 +213,25 @@ def finish_button(store: ProjectStore, labeled: int) -> None:
         st.rerun()
 
 
-def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> None:
-    """Progress, the next unhandled item with its label controls, and the round actions."""
-    items = round_items(store, current.id)
-    progress = round_progress(items)
-    st.progress(progress.handled / max(progress.total, 1),
-                text=f"{progress.labeled} of {progress.total} labeled this round "
-                     f"({progress.skipped} skipped, {progress.flagged} flagged)")  # fmt: skip
-    item = next_unhandled(items)
-    if item is None:
-        st.success(f"All {progress.total} points of round {current.number} are handled.")
-        if can_finish and project_settings(store).auto_finish:
-            start_next_round(store, round_worker())
-            st.rerun()
-    else:
-        item_header(item, progress.total)
-        task = store.info().task
-        if task == TaskType.TOKEN:
-            token_controls(store, current, item)
-        elif task == TaskType.QA:
-            qa_controls(store, current, item)
-        else:
-            sequence_controls(store, current, item)
-    common_actions(store, current, item)
-    st.caption(TOKEN_SHORTCUTS if store.info().task == TaskType.TOKEN else SHORTCUTS)
-    if can_finish:
-        finish_button(store, progress.labeled)
-
-
 def previous_annotating_round(store: ProjectStore, current: Round) -> Round | None:
     """The round before ``current`` (its points can be labelled while ``current`` runs)."""
     earlier = [r for r in store.rounds() if r.number < current.number and r.status == "done"]
     return earlier[-1] if earlier else None
 
 
+def ask_name() -> None:
+    """Labels carry their author: no labeling before a name is given."""
+    st.info("Type your name first: it is stored with every label you save, and Undo takes "
+            "back only your own labels.")  # fmt: skip
+    st.text_input("Your name", key=f"{ANNOTATOR_KEY}_prompt", on_change=_take_prompted_name)
+
+
+def _take_prompted_name() -> None:
+    st.session_state[ANNOTATOR_KEY] = st.session_state.get(f"{ANNOTATOR_KEY}_prompt", "")
+
+
 def main() -> None:
-    st.title("Annotate")
-    if require_project() is None:
-        return
-    with project_store() as store:
+    with page("Annotate") as store:
         if store is None:
             return
         state = round_state(store, round_worker())
@@ -215,6 +252,8 @@ def main() -> None:
             if st.button(f"Resume round {current.number}", key="resume", type="primary"):
                 rerun_round(store, round_worker(), current.id)
                 st.rerun()
+        elif annotator_name() is None:
+            ask_name()
         elif state.phase == Phase.RUNNING:
             st.info(f"Round {current.number} is running ({current.stage}); the sidebar shows its "
                     "progress. You can keep labeling the previous round meanwhile.")  # fmt: skip

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.common import project_store, require_project
 from service.exporting import (
     Download,
     export_formats,
@@ -24,6 +23,7 @@ from service.exporting import (
 )
 from service.projects import open_store
 from storage import ProjectStore
+from ui.common import page
 
 FORMAT_TITLES = {
     "conll": "CoNLL",
@@ -87,10 +87,7 @@ def model_section(store: ProjectStore) -> None:
 
 
 def main() -> None:
-    st.title("Export")
-    if require_project() is None:
-        return
-    with project_store() as store:
+    with page("Export") as store:
         if store is None:
             return
         data_section(store)

@@ -8,9 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pages.common import project_store, require_project
 from service.mapview import HOVER_CHARS, map_frame, projected_model_versions, target_neighbours
 from service.projects import project_settings
+from ui.common import page
 
 COLOR_BY = {
     "pool": "pool",
@@ -94,10 +94,7 @@ def target_choice(frame: pd.DataFrame) -> int | None:
 
 
 def main() -> None:
-    st.title("Map")
-    if require_project() is None:
-        return
-    with project_store() as store:
+    with page("Map") as store:
         if store is None:
             return
         versions = projected_model_versions(store)

@@ -11,7 +11,6 @@ import streamlit as st
 
 from demux_core.errors import DemuxError
 from demux_core.examples import TaskType
-from pages.common import error_box, round_worker, set_current_project
 from service.demo import DemoSpec, demo_specs, download_instructions
 from service.demo_download import demo_data_root, download_demo_data
 from service.projects import (
@@ -30,6 +29,8 @@ from service.projects import (
 )
 from service.round_control import start_next_round
 from storage import project_path
+from ui.common import error_box, round_worker, set_current_project
+from ui.navigation import ensure_navigation
 
 READER_FORMATS = ("auto", "conll", "conllu", "tsv", "csv", "jsonl", "hf")
 POOL_HELP = {
@@ -263,6 +264,7 @@ def create_from_form(
 def main() -> None:
     from demux_core.readers import shared_data_dir
 
+    ensure_navigation()
     st.title("DeMuX Studio")
     st.caption(
         "Pick the source-language sentences worth labeling for your target language, "

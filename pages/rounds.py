@@ -7,7 +7,6 @@ import html
 import plotly.express as px
 import streamlit as st
 
-from pages.common import error_box, project_store, require_project, round_worker
 from service.report import (
     diagnostics,
     learning_curve,
@@ -18,6 +17,7 @@ from service.report import (
 )
 from service.round_control import Phase, rerun_round, round_state
 from storage import ProjectStore
+from ui.common import error_box, page, round_worker
 
 
 def status_section(store: ProjectStore) -> None:
@@ -98,10 +98,7 @@ def diagnostic_section(store: ProjectStore) -> None:
 
 
 def main() -> None:
-    st.title("Rounds")
-    if require_project() is None:
-        return
-    with project_store() as store:
+    with page("Rounds") as store:
         if store is None:
             return
         status_section(store)

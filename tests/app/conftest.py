@@ -79,3 +79,21 @@ def texts(app: AppTest) -> str:
     parts.extend(element.proto.body for element in app.get("html"))
     parts.extend(element.proto.text for element in app.get("progress"))
     return "\n".join(parts)
+
+
+def label_first_item(store, label) -> None:
+    """Save ``label`` on the latest round's first unhandled item, as an annotator would."""
+    from service.annotation import next_unhandled, round_items, save_label
+
+    current = store.current_round()
+    item = next_unhandled(round_items(store, current.id))
+    save_label(store, current.id, item, label, "ann")
+
+
+def pad_data(app: AppTest, key: str = "label_pad") -> dict:
+    """The data the page gave the browser widget ``key`` (the item shown and its choices)."""
+    import json
+
+    widgets = [e for e in app.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+    assert len(widgets) == 1, f"expected one {key} widget, found {len(widgets)}"
+    return json.loads(widgets[0].proto.json)

@@ -1,6 +1,13 @@
+"""The Annotate page (AppTest): what it shows, and the phases of a round.
+
+Presses in the browser widgets (class keys, skip, flag, undo, the tagger) are tested in a
+real browser (tests/e2e) and, as service calls, in tests/service/test_presses.py.
+"""
+
 from demux_core.examples import TaskType
+from service.annotation import mark, next_unhandled, round_items
 from service.projects import open_store
-from tests.app.conftest import open_app, texts, wait_for_status
+from tests.app.conftest import label_first_item, open_app, pad_data, texts, wait_for_status
 from tests.service.factories import make_project
 
 ANNOTATE = "pages/annotate.py"
@@ -10,7 +17,7 @@ def start_first_round(app):
     app.button(key="start_first").click().run()
 
 
-def test_start_round_then_label_with_class_buttons_and_undo(demux_home, fake_runner):
+def test_round_items_are_served_in_rank_order_with_their_key(demux_home, fake_runner):
     path = make_project()
     app = open_app("tiny", ANNOTATE)
     assert "No round yet" in texts(app)
@@ -19,21 +26,40 @@ def test_start_round_then_label_with_class_buttons_and_undo(demux_home, fake_run
     app.run()
     assert not app.exception
     assert "0 of 3 labeled this round" in texts(app)
-    label_buttons = [b for b in app.button if (b.key or "").startswith("label_")]
-    assert [b.proto.shortcut for b in label_buttons] == ["1", "2", "3"]
-    label_buttons[1].click().run()
+    store = open_store(path)
+    items = round_items(store, store.current_round().id)
+    data = pad_data(app)
+    assert data["example_id"] == items[0].example_key
+    assert data["classes"] == list(store.info().labels)
+    assert data["suggestion"] == items[0].suggestion
+    label_first_item(store, "health")
+    store.close()
+    app.run()
     assert "1 of 3 labeled this round" in texts(app)
+    assert pad_data(app)["example_id"] == items[1].example_key
 
-    store = open_store(path)
-    labels = store.current_labels("source")
-    store.close()
-    assert list(labels.values()) == ["health"]
 
-    app.button(key="undo").click().run()
-    assert "0 of 3 labeled this round" in texts(app)
-    store = open_store(path)
-    assert store.current_labels("source") == {}
-    store.close()
+def test_two_sessions_are_shown_different_items(demux_home, fake_runner):
+    path = make_project()
+    first = open_app("tiny", ANNOTATE, annotator="ana")
+    start_first_round(first)
+    wait_for_status(path, ("annotating",))
+    first.run()
+    second = open_app("tiny", ANNOTATE, annotator="ben")
+    assert pad_data(first)["example_id"] != pad_data(second)["example_id"]
+
+
+def test_no_labeling_before_a_name_is_given(demux_home, fake_runner):
+    path = make_project()
+    app = open_app("tiny", ANNOTATE, annotator="")
+    start_first_round(app)
+    wait_for_status(path, ("annotating",))
+    app.run()
+    assert "Type your name first" in texts(app)
+    assert not app.get("bidi_component")
+    app.text_input(key="annotator_prompt").input("ana").run()
+    assert pad_data(app)["example_id"] is not None
+    assert app.session_state["annotator"] == "ana"
 
 
 def test_skip_flag_and_finish_queue_next_round(demux_home, fake_runner):
@@ -41,9 +67,12 @@ def test_skip_flag_and_finish_queue_next_round(demux_home, fake_runner):
     app = open_app("tiny", ANNOTATE)
     start_first_round(app)
     wait_for_status(path, ("annotating",))
+    store = open_store(path)
+    current = store.current_round()
+    mark(store, current.id, next_unhandled(round_items(store, current.id)), "skip", "ann")
+    mark(store, current.id, next_unhandled(round_items(store, current.id)), "flag", "ann")
+    store.close()
     app.run()
-    app.button(key="skip").click().run()
-    app.button(key="flag").click().run()
     assert "(1 skipped, 1 flagged)" in texts(app)
     app.button(key="finish").click().run()
     wait_for_status(path, ("annotating",))
@@ -61,7 +90,11 @@ def test_user_text_is_escaped_and_rtl_marked(demux_home, fake_runner):
     seen = ""
     for _ in range(8):  # walk the whole round by skipping
         seen += "\n".join(element.proto.body for element in app.get("html"))
-        app.button(key="skip").click().run()
+        store = open_store(path)
+        current = store.current_round()
+        mark(store, current.id, next_unhandled(round_items(store, current.id)), "skip", "ann")
+        store.close()
+        app.run()
     assert "<script>" not in seen
     assert "&lt;script&gt;" in seen
     assert 'dir="rtl"' in seen and "مرحبا" in seen
@@ -97,6 +130,10 @@ def test_interrupted_round_offers_resume(demux_home, fake_runner):
     assert "0 of 3 labeled this round" in texts(app)
 
 
+def typed_field(app):
+    return [t for t in app.text_input if (t.key or "").startswith("typed_")][0]
+
+
 def test_token_task_shows_tagger_and_typed_tags_are_saved_as_bio(demux_home, fake_runner):
     path = make_project("ner", TaskType.TOKEN)
     app = open_app("ner", ANNOTATE)
@@ -104,12 +141,12 @@ def test_token_task_shows_tagger_and_typed_tags_are_saved_as_bio(demux_home, fak
     wait_for_status(path, ("annotating",))
     app.run()
     assert not app.exception
-    typed = [t for t in app.text_input if (t.key or "").startswith("typed_")][0]
-    assert typed.value == "O O O O O"
-    typed.input("I-PER O O B-LOC I-LOC").run()
-    app.button(key="save_typed").click().run()
+    shown = pad_data(app, "tagger")["example_id"]
+    assert typed_field(app).value == "O O O O O"
+    typed_field(app).input("I-PER O O B-LOC I-LOC").run()
+    [b for b in app.button if (b.key or "").startswith("save_typed_")][0].click().run()
     store = open_store(path)
-    assert list(store.current_labels("source").values()) == [("B-PER", "O", "O", "B-LOC", "I-LOC")]
+    assert store.current_labels("source") == {shown: ("B-PER", "O", "O", "B-LOC", "I-LOC")}
     store.close()
     assert "1 of 3 labeled this round" in texts(app)
 
@@ -120,7 +157,7 @@ def test_typed_tags_with_wrong_count_are_rejected(demux_home, fake_runner):
     start_first_round(app)
     wait_for_status(path, ("annotating",))
     app.run()
-    typed = [t for t in app.text_input if (t.key or "").startswith("typed_")][0]
-    typed.input("O O").run()
-    app.button(key="save_typed").click().run()
+    typed_field(app).input("O O").run()
+    [b for b in app.button if (b.key or "").startswith("save_typed_")][0].click().run()
     assert "expected 5 tags" in texts(app)
+    assert "1 press(es) not saved" in texts(app)

@@ -2,7 +2,7 @@ import pytest
 
 from service.projects import open_store
 from service.report import set_baseline_curve
-from tests.app.conftest import open_app, texts, wait_for_status
+from tests.app.conftest import label_first_item, open_app, texts, wait_for_status
 from tests.service.factories import make_project
 
 
@@ -13,8 +13,11 @@ def scored_project(demux_home, fake_runner):
     app = open_app("tiny", "pages/annotate.py")
     app.button(key="start_first").click().run()
     wait_for_status(path, ("annotating",))
-    app.run()
-    [b for b in app.button if (b.key or "").startswith("label_")][0].click().run()
+    store = open_store(path)
+    try:
+        label_first_item(store, "sports")
+    finally:
+        store.close()
     return path
 
 

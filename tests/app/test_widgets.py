@@ -1,31 +1,24 @@
-"""Pure helpers behind the page widgets: the tagger's submissions and the sidebar's polling."""
+"""Pure helpers behind the page widgets: the press queue's payload and the sidebar's polling."""
 
-from pages.common import polls_fast
-from pages.widgets.token_tagger import unseen_submission
-
-
-def submission(example_id="7", nonce="n1", tags=("B-PER", "O")):
-    return {"example_id": example_id, "tags": list(tags), "nonce": nonce}
+from ui.common import polls_fast
+from ui.widgets.presses import presses_of
 
 
-def test_a_new_submission_for_the_example_shown_gives_its_tags():
-    assert unseen_submission(submission(), "7", None) == ["B-PER", "O"]
-    assert unseen_submission(submission(nonce="n2"), "7", "n1") == ["B-PER", "O"]
+def press(nonce="n1", action="label", example_id=7, label="health"):
+    return {"nonce": nonce, "action": action, "example_id": example_id, "label": label}
 
 
-def test_a_submission_counts_once():
-    """The state value persists across reruns; the nonce already handled is ignored."""
-    assert unseen_submission(submission(nonce="n1"), "7", "n1") is None
+def test_every_queued_press_is_read_in_order():
+    """The widget sends all presses not acknowledged yet: none may be skipped."""
+    state = {"presses": [press("n1"), press("n2", "skip", 8, None), press("n3", "undo", None)]}
+    assert [p["nonce"] for p in presses_of(state)] == ["n1", "n2", "n3"]
 
 
-def test_a_submission_for_another_example_is_stale():
-    """After a save the next example shows while the old submission is still the state."""
-    assert unseen_submission(submission(example_id="7"), "8", None) is None
-
-
-def test_no_submission_or_no_nonce_gives_nothing():
-    assert unseen_submission(None, "7", None) is None
-    assert unseen_submission({"example_id": "7", "tags": ["O"]}, "7", None) is None
+def test_presses_without_a_nonce_or_of_another_shape_are_ignored():
+    state = {"presses": [press(nonce=""), "junk", press("n2")]}
+    assert [p["nonce"] for p in presses_of(state)] == ["n2"]
+    assert presses_of(None) == []
+    assert presses_of({"presses": "not a list"}) == []
 
 
 def test_the_sidebar_polls_fast_only_while_a_round_runs():

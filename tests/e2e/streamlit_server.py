@@ -94,8 +94,9 @@ def streamlit_app(
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1400, height: int = 1000) -> Iterator:
-    """A Playwright page in headless Debian chromium (closed afterwards)."""
+def browser_pages(count: int, width: int = 1400, height: int = 1000) -> Iterator[list]:
+    """``count`` Playwright pages in headless Debian chromium, each in its own browser
+    context (like two people's browsers); closed afterwards."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -103,6 +104,27 @@ def browser_page(width: int = 1400, height: int = 1000) -> Iterator:
             executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
         )
         try:
-            yield browser.new_page(viewport={"width": width, "height": height})
+            yield [
+                browser.new_context(viewport={"width": width, "height": height}).new_page()
+                for _ in range(count)
+            ]
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000) -> Iterator:
+    """A Playwright page in headless Debian chromium (closed afterwards)."""
+    with browser_pages(1, width, height) as pages:
+        yield pages[0]
+
+
+def enter_annotator_name(page, name: str, timeout_ms: float = 60_000) -> None:
+    """Type the annotator's name where the Annotate page asks for it."""
+    from playwright.sync_api import expect
+
+    field = page.get_by_label("Your name")
+    expect(field).to_be_visible(timeout=timeout_ms)
+    field.fill(name)
+    field.press("Enter")
+    expect(field).to_be_hidden(timeout=timeout_ms)

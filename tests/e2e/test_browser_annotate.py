@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.streamlit_server import CHROMIUM, SCREENSHOTS, browser_page, streamlit_app
+from tests.e2e.streamlit_server import (
+    CHROMIUM,
+    SCREENSHOTS,
+    browser_page,
+    enter_annotator_name,
+    streamlit_app,
+)
 
 UI_TIMEOUT_MS = 60_000
 
@@ -32,6 +38,7 @@ def fake_app(tmp_path, shared_data):
 def create_demo(page, expect, key: str) -> None:
     """Press the demo's create button (Streamlit's key class) and wait for round 1's points."""
     page.locator(f".st-key-demo_{key} button").click()
+    enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
     expect(page.get_by_text("0 of 20 labeled this round")).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 

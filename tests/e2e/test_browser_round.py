@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.streamlit_server import CHROMIUM, SCREENSHOTS, browser_page, streamlit_app
+from tests.e2e.streamlit_server import (
+    CHROMIUM,
+    SCREENSHOTS,
+    browser_page,
+    enter_annotator_name,
+    streamlit_app,
+)
 
 ROUND_TIMEOUT_MS = 900_000  # a real round on a busy 2-core machine; usually 1-2 minutes
 UI_TIMEOUT_MS = 30_000
@@ -64,6 +70,7 @@ def test_demo_round_in_browser_with_real_model(real_app_url):
         expect(create).to_be_visible(timeout=UI_TIMEOUT_MS)
         page.screenshot(path=SCREENSHOTS / "1-projects.png", full_page=True)
         create.click()
+        enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
 
         wait_for_annotating(page, expect)
         expect(page.get_by_text("(model)")).to_be_visible()  # the model's suggestion is marked

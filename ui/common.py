@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from service.round_control import Phase, round_state
 from service.runners import current_runner
 from service.worker import RoundWorker
 from storage import ProjectStore, StorageError, project_path
+from ui.navigation import ensure_navigation
 
 PROJECT_KEY = "project_name"
 ANNOTATOR_KEY = "annotator"
+SESSION_KEY = "_annotation_session"
 SEEN_ROUND_KEY = "_seen_round_state"  # (round id, phase) at the sidebar's last poll
 POLL_SECONDS = 2.0  # while a round runs: its progress bar moves
 IDLE_POLL_SECONDS = 15.0  # otherwise: only another session can change the round
@@ -67,6 +70,21 @@ def project_store() -> Iterator[ProjectStore | None]:
         store.close()
 
 
+@contextlib.contextmanager
+def page(title: str) -> Iterator[ProjectStore | None]:
+    """Every project page's preamble: navigation guard, title, the open project's store.
+
+    Yields ``None`` (after a hint or an error) when no project can be opened.
+    """
+    ensure_navigation()
+    st.title(title)
+    if require_project() is None:
+        yield None
+        return
+    with project_store() as store:
+        yield store
+
+
 def require_project() -> str | None:
     """The open project's name, or a hint to open one (returns ``None``)."""
     name = current_project_name()
@@ -82,9 +100,24 @@ def error_box(title: str, detail: str) -> None:
     st.text(detail)
 
 
-def annotator_name() -> str:
-    """The annotator's name from the sidebar (``"annotator"`` when left empty)."""
-    return (st.session_state.get(ANNOTATOR_KEY) or "").strip() or "annotator"
+def annotator_name() -> str | None:
+    """The annotator's name from the sidebar (``None`` until one is typed)."""
+    return (st.session_state.get(ANNOTATOR_KEY) or "").strip() or None
+
+
+def annotation_session() -> str:
+    """This browser session's id: what claims an item, so each tab is served its own."""
+    if SESSION_KEY not in st.session_state:
+        st.session_state[SESSION_KEY] = uuid.uuid4().hex
+    return st.session_state[SESSION_KEY]
+
+
+def _remember_annotator() -> None:
+    name = annotator_name()
+    if name is None:
+        st.query_params.pop(ANNOTATOR_KEY, None)
+    else:
+        st.query_params[ANNOTATOR_KEY] = name
 
 
 def project_paths() -> list[Path]:
@@ -97,7 +130,16 @@ def render_sidebar() -> None:
         name = current_project_name()
         st.caption("Project")
         st.text(name or "none open")
-        st.text_input("Annotator name", key=ANNOTATOR_KEY, placeholder="your name")
+        if ANNOTATOR_KEY not in st.session_state and st.query_params.get(ANNOTATOR_KEY):
+            # a reload or a reconnect after a restart keeps the name (it is in the URL)
+            st.session_state[ANNOTATOR_KEY] = st.query_params[ANNOTATOR_KEY]
+        st.text_input(
+            "Annotator name",
+            key=ANNOTATOR_KEY,
+            placeholder="your name",
+            help="stored with every label you save; Undo takes back only your own labels",
+        )
+        _remember_annotator()
         if name is not None:
             if polls_fast(st.session_state.get(SEEN_ROUND_KEY)):
                 round_status_panel()

@@ -19,8 +19,10 @@ function repairBio(tags) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement } = component;
+  const send = pressQueue(component, data.queue_key);
   const root = parentElement.querySelector(".tagger");
+  root.dataset.exampleId = String(data.example_id);
   const tokens = data.tokens;
   const labels = data.labels;
   const bio = data.bio;
@@ -81,10 +83,7 @@ export default function (component) {
 
   function submit() {
     drafts.delete(draftKey);
-    // a state value (not a trigger): it survives a rerun that races the press; the nonce
-    // lets the page handle each press once
-    const nonce = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-    setStateValue("submission", { example_id: data.example_id, tags: tags, nonce: nonce });
+    send("label", tags.slice());
   }
 
   labels.forEach((label, index) => {
@@ -105,7 +104,22 @@ export default function (component) {
   accept.className = "accept";
   accept.textContent = "Accept ⏎";
   accept.addEventListener("click", submit);
-  palette.append(clear, accept);
+  const skip = document.createElement("button");
+  skip.type = "button";
+  skip.className = "skip";
+  skip.textContent = "Skip (S)";
+  skip.addEventListener("click", () => send("skip"));
+  const flag = document.createElement("button");
+  flag.type = "button";
+  flag.className = "flag";
+  flag.textContent = "Flag (F)";
+  flag.addEventListener("click", () => send("flag"));
+  const undo = document.createElement("button");
+  undo.type = "button";
+  undo.className = "undo";
+  undo.textContent = "Undo (U)";
+  undo.addEventListener("click", () => send("undo"));
+  palette.append(clear, skip, flag, undo, accept);
 
   sentence.addEventListener("mousedown", (event) => {
     const chip = event.target.closest(".token");
@@ -136,6 +150,12 @@ export default function (component) {
       apply(null);
     } else if (key === "Enter") {
       submit();
+    } else if (key === "s" || key === "S") {
+      send("skip");
+    } else if (key === "f" || key === "F") {
+      send("flag");
+    } else if (key === "u" || key === "U") {
+      send("undo");
     } else if (key === "ArrowRight" || key === "ArrowLeft") {
       const step = (key === "ArrowRight") === (data.direction === "ltr") ? 1 : -1;
       focus = Math.min(Math.max(focus + step, 0), tokens.length - 1);

@@ -1,0 +1,59 @@
+"""The label pad for sequence, pair and QA tasks (``st.components.v2``, inline HTML/JS/CSS).
+
+Class buttons with digit keys, Enter to accept the model's suggestion, the QA answer field,
+S / F / U for skip, flag and undo. Every press reaches the page with the key of the item
+the browser showed (:mod:`ui.widgets.presses`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from ui.widgets.presses import acknowledged, component
+
+_HTML = '<div class="label-pad" role="group" aria-label="label this sentence"></div>'
+
+
+@cache
+def _component() -> Any:
+    return component("demux_label_pad", _HTML, "label_pad")
+
+
+def label_pad(
+    *,
+    key: str,
+    example_id: int | None,
+    classes: Sequence[str] = (),
+    suggestion: str | None = None,
+    qa_answer: str | None = None,
+) -> None:
+    """Draw the pad for one item (``example_id=None``: no item, only Undo).
+
+    Parameters
+    ----------
+    key : str
+        Streamlit widget key; read its presses with :func:`ui.widgets.presses.pending_presses`.
+    example_id : int or None
+        The item on screen (its example key); every press carries it.
+    classes : sequence of str
+        Class names in digit-key order (sequence and pair tasks; empty for QA).
+    suggestion : str, optional
+        The model's guess, marked on its button and taken by Enter.
+    qa_answer : str, optional
+        For QA: the answer field's initial text (``""`` when there is no guess).
+    """
+    _component()(
+        key=key,
+        data={
+            "queue_key": key,
+            "example_id": example_id,
+            "classes": list(classes),
+            "suggestion": suggestion,
+            "qa": None if qa_answer is None else {"answer": qa_answer},
+            "acked": acknowledged(key),
+        },
+        default={"presses": []},
+        on_presses_change=lambda: None,
+    )
