@@ -11,6 +11,7 @@ import streamlit as st
 
 from demux_core.errors import DemuxError
 from demux_core.examples import TaskType
+from service.data_roots import resolve_server_path, roots_text
 from service.demo import DemoSpec, demo_specs, download_instructions
 from service.demo_download import demo_data_root, download_demo_data
 from service.projects import (
@@ -108,17 +109,21 @@ class PoolInputs:
 
     pool: str
     uploads: list[Any]
-    paths: list[Path]
+    paths: list[str]
     options: dict[str, str]
 
     def files(self, scratch: Path) -> list[PoolFile]:
-        saved = []
+        """Typed server paths (checked against the data roots), then the saved uploads."""
+        files = [
+            PoolFile(self.pool, resolve_server_path(text), self.options) for text in self.paths
+        ]
         for upload in self.uploads:
-            path = scratch / self.pool / Path(upload.name).name
+            name = Path(upload.name).name
+            path = scratch / self.pool / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(upload.getvalue())
-            saved.append(path)
-        return [PoolFile(self.pool, path, self.options) for path in [*self.paths, *saved]]
+            files.append(PoolFile(self.pool, path, self.options, display_name=f"upload {name}"))
+        return files
 
 
 def pool_inputs(pool: str) -> PoolInputs:
@@ -126,7 +131,10 @@ def pool_inputs(pool: str) -> PoolInputs:
     st.markdown(f"**{pool}** — {POOL_HELP[pool]}")
     uploads = st.file_uploader(f"{pool} files", accept_multiple_files=True, key=f"up_{pool}")
     paths_text = st.text_area(
-        f"{pool}: paths on the server (one per line)", key=f"paths_{pool}", height=68
+        f"{pool}: paths on the server (one per line)",
+        key=f"paths_{pool}",
+        height=68,
+        help=f"inside the data folders only: {roots_text()} (absolute, or relative to one)",
     )
     columns = st.columns(2)
     fmt = columns[0].selectbox("format", READER_FORMATS, key=f"fmt_{pool}")
@@ -136,7 +144,7 @@ def pool_inputs(pool: str) -> PoolInputs:
         options["format"] = fmt
     if language.strip():
         options["language"] = language.strip()
-    paths = [Path(line.strip()) for line in paths_text.splitlines() if line.strip()]
+    paths = [line.strip() for line in paths_text.splitlines() if line.strip()]
     return PoolInputs(pool, list(uploads or []), paths, options)
 
 

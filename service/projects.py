@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from demux_core.config import check_warm_start_weight
+from demux_core.errors import DataFormatError
 from demux_core.examples import TaskType
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
 from service.demo import DemoPools, DemoSpec, build_demo_pools
@@ -142,11 +143,14 @@ class PoolFile:
     path : Path
     reader_options : dict
         Passed to ``demux_core.readers.read_examples`` (``format``, ``language``, columns...).
+    display_name : str, optional
+        What errors call the file (an upload's own name, not its scratch copy's path).
     """
 
     pool: str
     path: Path
     reader_options: dict[str, Any] = field(default_factory=dict)
+    display_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,12 @@ def create_project_from_files(new: NewProject, files: Sequence[PoolFile]) -> Pat
 
     def fill(store: ProjectStore) -> None:
         for pool_file in files:
-            store.import_examples(pool_file.pool, pool_file.path, **pool_file.reader_options)
+            try:
+                store.import_examples(pool_file.pool, pool_file.path, **pool_file.reader_options)
+            except DataFormatError as error:
+                if pool_file.display_name is None:
+                    raise
+                raise DataFormatError(pool_file.display_name, error.line, error.message) from None
 
     return _create_filled(new, fill)
 

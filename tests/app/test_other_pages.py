@@ -32,7 +32,10 @@ def test_projects_page_lists_and_opens_projects(demux_home, fake_runner):
     assert app.session_state["project_name"] == "beta"
 
 
-def test_new_project_form_reports_malformed_file_with_line(demux_home, fake_runner, tmp_path):
+def test_new_project_form_reports_malformed_file_with_line(
+    demux_home, fake_runner, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DEMUX_DATA_ROOTS", str(tmp_path))
     source = tmp_path / "source.tsv"
     source.write_text("text\tlabel\nhello\tsports\nbroken line without tab\n", encoding="utf-8")
     target = tmp_path / "target.tsv"
@@ -51,7 +54,25 @@ def test_new_project_form_reports_malformed_file_with_line(demux_home, fake_runn
     assert not (demux_home / "projects" / "newproj.sqlite").exists()
 
 
-def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path):
+def test_new_project_form_refuses_a_server_path_outside_the_data_roots(
+    demux_home, fake_runner, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DEMUX_DATA_ROOTS", str(tmp_path / "data"))
+    app = open_app(None)
+    app.text_input(key="new_name").input("stolen")
+    app.text_area(key="paths_source").input("/etc/passwd")
+    app.text_area(key="paths_target").input("../../etc/passwd")
+    app.selectbox(key="fmt_source").set_value("tsv")
+    app.text_input(key="new_labels").input("a, b")
+    app.button[-1].click().run()
+    assert "Could not create the project" in texts(app)
+    assert "/etc/passwd is outside the allowed data folders" in texts(app)
+    assert "root:" not in texts(app)  # nothing of the file is quoted
+    assert not (demux_home / "projects" / "stolen.sqlite").exists()
+
+
+def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMUX_DATA_ROOTS", str(tmp_path))
     source = tmp_path / "source.tsv"
     source.write_text("text\tlabel\nhello\tsports\nflu season\thealth\n", encoding="utf-8")
     target = tmp_path / "target.tsv"
