@@ -163,6 +163,20 @@ class NewProject:
     model_spec: str = DEFAULT_MODEL_SPEC
     settings: ProjectSettings = field(default_factory=ProjectSettings)
 
+    def __post_init__(self) -> None:
+        """Refuse a label set no round could train on (found at creation, not round 1)."""
+        task = TaskType(self.task)
+        if task in (TaskType.SEQUENCE, TaskType.PAIR) and len(set(self.labels)) < 2:
+            raise ValueError(
+                f"a {task.value} project needs at least two labels to choose between, "
+                f"got {list(self.labels)}"
+            )
+        if task == TaskType.TOKEN and not set(self.labels) - {"O"}:
+            raise ValueError(
+                f"a token project needs at least one tag or entity type besides O, "
+                f"got {list(self.labels)}"
+            )
+
 
 def list_projects() -> list[Path]:
     """Project files under ``$DEMUX_HOME/projects``, sorted by name."""

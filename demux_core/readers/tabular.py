@@ -59,6 +59,13 @@ def read_delimited(path: Path, options: ReadOptions, delimiter: str) -> list[Loc
             )
             located.append((line, example))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            limit = csv.field_size_limit()
+            raise DataFormatError(
+                path,
+                reader.line_num,
+                f"a field is longer than the limit of {limit // 1024} KiB ({limit:,} characters)",
+            ) from None
         raise DataFormatError(
             path, reader.line_num, f"malformed {_kind(delimiter)}: {error}"
         ) from None

@@ -62,8 +62,23 @@ def write_jsonl(examples: Sequence[Example], path: str | Path) -> Path:
     return target
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``=cmd|...``,
+    ``+``, ``-``, ``@``, tab, CR first) gets a leading apostrophe, as spreadsheet tools
+    expect; anything else is returned unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        return "'" + cell
+    return cell
+
+
 def write_csv(examples: Sequence[SequenceExample | QAExample], path: str | Path) -> Path:
     """Write sequence/pair (or QA) examples as CSV with a header; ``None`` becomes an empty cell.
+
+    Text cells that a spreadsheet would run as formulas are neutralised
+    (:func:`neutralise_formula`); JSONL and the other formats keep the text unchanged.
 
     Raises
     ------
@@ -82,7 +97,9 @@ def write_csv(examples: Sequence[SequenceExample | QAExample], path: str | Path)
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if row[key] is None else row[key] for key in header])
+            writer.writerow(
+                ["" if row[key] is None else neutralise_formula(row[key]) for key in header]
+            )
     return target
 
 

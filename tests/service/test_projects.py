@@ -95,3 +95,13 @@ def test_the_form_states_the_task_defaults_of_k(monkeypatch):
     monkeypatch.setattr(recipes, "TASK_RECIPES", changed)
     text = ProjectSettings.default_k_text()
     assert "2 for token" in text and f"{recipes.DEFAULT_K} for sequence" in text
+
+
+@pytest.mark.parametrize(
+    ("task", "labels"), [("sequence", ("only",)), ("pair", ()), ("token", ("O",))]
+)
+def test_a_label_set_no_round_could_train_on_is_refused_at_creation(task, labels) -> None:
+    from service.projects import NewProject
+
+    with pytest.raises(ValueError, match="needs at least"):
+        NewProject("p", task, labels)

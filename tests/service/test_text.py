@@ -34,3 +34,11 @@ def test_markdown_literal_renders_as_the_text_itself():
     for label in ("**bold**", "[x](javascript:alert(1))", "B-PER_1 :smile: #3", "a\\b", "ጤና"):
         rendered = renderer.renderInline(markdown_literal(label))
         assert rendered == html.escape(label, quote=True).replace("&#x27;", "'"), label
+
+
+def test_bidi_overrides_show_as_marks_and_long_words_wrap() -> None:
+    from service.text import escaped_block
+
+    block = escaped_block("abc\u202edef")
+    assert "\u202e" not in block and "abc[U+202E]def" in block
+    assert "unicode-bidi: isolate" in block and "overflow-wrap: anywhere" in block

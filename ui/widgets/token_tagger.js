@@ -46,7 +46,9 @@ export default function (component) {
     chip.dataset.index = String(index);
     const word = document.createElement("span");
     word.className = "word";
-    word.textContent = token;
+    // explicit direction controls show as marks instead of reordering the sentence
+    word.textContent = token.replace(/[\u202A-\u202E\u2066-\u2069]/g,
+      (c) => "[U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "]");
     const tag = document.createElement("span");
     tag.className = "tag";
     chip.append(word, tag);

@@ -107,3 +107,16 @@ def test_non_utf8_tsv_names_the_line(write_file):
     path = write_file("d.tsv", b"text\tlabel\nok\tx\n" + b"\xff\xfe\tx\n")
     with pytest.raises(DataFormatError, match=r"d\.tsv:3: not UTF-8.*byte offset 16"):
         read_examples(path)
+
+
+def test_a_field_over_the_size_limit_names_the_limit(tmp_path) -> None:
+    import pytest
+
+    from demux_core.errors import DataFormatError
+
+    path = tmp_path / "big.tsv"
+    path.write_text("text\tlabel\nok\ta\n" + "x" * 200_000 + "\ta\n", encoding="utf-8")
+    with pytest.raises(
+        DataFormatError, match=r"big.tsv:3: a field is longer than the limit of 128 KiB"
+    ):
+        read_examples(path, language="eng")

@@ -57,3 +57,12 @@ def test_writers_refuse_what_their_format_cannot_hold(tmp_path):
         write_csv(TOKENS, tmp_path / "d.csv")
     with pytest.raises(DemuxError, match="no examples"):
         write_jsonl([], tmp_path / "e.jsonl")
+
+
+def test_csv_cells_that_spreadsheets_would_run_are_neutralised(tmp_path) -> None:
+    from demux_core.examples import SequenceExample
+
+    texts = ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1", "@SUM(A1)", "plain = text"]
+    examples = [SequenceExample(f"e{i}", "eng", text, None, "a") for i, text in enumerate(texts)]
+    read = read_examples(write_csv(examples, tmp_path / "out.csv"))
+    assert [example.text for example in read] == ["'" + t for t in texts[:4]] + [texts[4]]
