@@ -24,6 +24,7 @@ from service.projects import (
     collect_labels,
     create_demo_project,
     create_project_from_files,
+    delete_project,
     list_projects,
     open_store,
     parse_label_list,
@@ -52,6 +53,29 @@ def open_section() -> None:
     if st.button("Open", key="open_project"):
         set_current_project(choice)
         st.rerun()
+
+
+def delete_section() -> None:
+    """Delete a project, after typing its name; it goes to the trash folder, not away."""
+    names = [path.stem for path in list_projects()]
+    if not names:
+        return
+    with st.expander("Delete a project"):
+        choice = st.selectbox("Project to delete", names, key="delete_choice")
+        typed = st.text_input(f"Type {choice} to confirm", key="delete_confirm")
+        if st.button("Delete project", key="delete_project", icon=":material/delete:"):
+            if typed.strip() != choice:
+                st.warning("Type the project's name exactly to confirm; nothing was deleted.")
+                return
+            try:
+                folder = delete_project(choice, round_worker())
+            except (DemuxError, ValueError) as error:
+                error_box("Could not delete the project", str(error))
+                return
+            if st.session_state.get("project_name") == choice:
+                set_current_project(None)
+            st.success(f"Moved {choice} to the trash folder:")
+            st.text(str(folder))
 
 
 def _create_demo(spec: DemoSpec, root: Path) -> None:
@@ -222,7 +246,7 @@ def new_project_section() -> None:
         return
     try:
         with tempfile.TemporaryDirectory(prefix="demux-upload-") as scratch:
-            create_from_form(
+            notes = create_from_form(
                 name,
                 task,
                 strategy,
@@ -238,6 +262,9 @@ def new_project_section() -> None:
         error_box("Could not create the project", str(error))
         return
     st.success(f"Created project {name.strip()}. Start round 1 on the Annotate page.")
+    for note in notes:  # what the import repaired (file names and tags: plain text)
+        st.warning("The import repaired some tags:", icon=":material/build:")
+        st.text(note)
 
 
 def create_from_form(
@@ -251,8 +278,9 @@ def create_from_form(
     files: list[PoolFile],
     engine: str = "local",
     training: dict | None = None,
-) -> None:
-    """Validate the form and create the project (raises on any problem).
+) -> tuple[str, ...]:
+    """Validate the form and create the project (raises on any problem); returns the
+    import's notes (tags it repaired).
 
     ``training``: round-training settings of :class:`ProjectSettings` (``keep_best``,
     ``min_train_labels``, ``warm_start_weight``); absent ones keep their defaults.
@@ -265,8 +293,9 @@ def create_from_form(
     new = NewProject(
         name.strip(), task_type, labels, model_spec.strip() or DEFAULT_MODEL_SPEC, settings
     )
-    create_project_from_files(new, files)
+    created = create_project_from_files(new, files)
     set_current_project(new.name)
+    return created.notes
 
 
 def main() -> None:
@@ -279,6 +308,7 @@ def main() -> None:
         "label them here, and watch the model improve round by round."
     )
     open_section()
+    delete_section()
     demo_section(shared_data_dir())
     new_project_section()
 

@@ -103,6 +103,11 @@ class RoundWorker:
         with self._lock:
             return job in self._pending
 
+    def busy_with(self, project_path: Path) -> bool:
+        """Whether a round of the project at ``project_path`` is queued or running here."""
+        with self._lock:
+            return any(job.project_path == Path(project_path) for job in self._pending)
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no job is queued or running; ``False`` on timeout."""
         return self._idle.wait(timeout)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from service.projects import list_projects, open_store
+from service.projects import clean_unfinished_builds, list_projects, open_store
 from service.round_control import Phase, round_state
 from service.runners import current_runner
 from service.worker import RoundWorker
@@ -27,6 +27,7 @@ IDLE_POLL_SECONDS = 15.0  # otherwise: only another session can change the round
 @st.cache_resource
 def round_worker() -> RoundWorker:
     """The one background worker of this server process."""
+    clean_unfinished_builds()  # projects whose creation was killed midway (never listed)
     worker = RoundWorker(open_store, current_runner)
     worker.start()
     return worker

@@ -45,6 +45,7 @@ def read_examples(
     labels: Iterable[str] | None = None,
     split: str | None = None,
     tag_scheme: str | None = None,
+    repairs: list | None = None,
     **columns: str,
 ) -> list[Example]:
     """Read a data file (or folder) into examples.
@@ -69,6 +70,9 @@ def read_examples(
         Split of a ``DatasetDict`` folder, or file name stem in a plain folder.
     tag_scheme : {"bio", "bio-strict", "any"}, optional
         Token tag checking; default ``"bio"`` for CoNLL, ``"any"`` for the others.
+    repairs : list, optional
+        Receives one :class:`~demux_core.readers.bio.TagRepair` per orphan ``I-X`` repaired
+        to ``B-X`` (file and line), so that the caller can report them.
     **columns : str
         Explicit column names: ``text_column``, ``text_pair_column``, ``label_column``,
         ``id_column``, ``language_column``, ``tokens_column``, ``tags_column``,
@@ -99,7 +103,7 @@ def read_examples(
         raise ValueError(f"format must be one of {FORMATS}, got {chosen!r}")
     scheme = tag_scheme or ("bio" if chosen == "conll" else "any")
     check_tag_scheme(scheme)
-    options = ReadOptions(language, folder_language(source), spec, scheme, split)
+    options = ReadOptions(language, folder_language(source), spec, scheme, split, repairs)
     located = _READERS[chosen](source, options)
     check_unique_ids(source, located)
     if task is not None:

@@ -15,12 +15,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from demux_core.errors import DataFormatError
 
 TAG_SCHEMES = ("bio", "bio-strict", "any")
 _BIO_TAG = re.compile(r"^(?:O|[BI]-\S+)$")
+
+
+@dataclass(frozen=True)
+class TagRepair:
+    """One orphan tag repaired on reading: ``I-X`` at ``path:line`` became ``B-X``."""
+
+    path: str
+    line: int
+    old: str
+    new: str
 
 
 def is_bio_tag(tag: str) -> bool:
@@ -39,6 +50,7 @@ def normalise_tags(
     tag_scheme: str,
     path: Path,
     lines: Sequence[int],
+    repairs: list[TagRepair] | None = None,
 ) -> tuple[str, ...]:
     """Check (and for ``"bio"`` repair) one sentence's tags.
 
@@ -52,6 +64,8 @@ def normalise_tags(
         The file, for error messages.
     lines : sequence of int, length n or 1
         The 1-based line of each tag (or one line for the whole sentence, e.g. a JSONL row).
+    repairs : list of TagRepair, optional
+        Each repair made is appended here (so that an import can report them).
 
     Returns
     -------
@@ -80,5 +94,7 @@ def normalise_tags(
                     path, line, f"tag {tag!r} continues no entity (no B-{entity_type} before it)"
                 )
             repaired[position] = "B-" + entity_type
+            if repairs is not None:
+                repairs.append(TagRepair(str(path), line, tag, repaired[position]))
         previous_type = entity_type
     return tuple(repaired)

@@ -116,7 +116,9 @@ def _flush(sentence: _Sentence, path: Path, options: ReadOptions, located: list[
         )
     tags = None
     if sentence.tags:
-        tags = normalise_tags(sentence.tags, options.tag_scheme, path, sentence.lines)
+        tags = normalise_tags(
+            sentence.tags, options.tag_scheme, path, sentence.lines, options.repairs
+        )
     located.append(
         (sentence.first_line, TokenExample(example_id, language, tuple(sentence.tokens), tags))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from demux_core.examples import Example
 from demux_core.readers.columns import ColumnSpec
@@ -27,6 +28,9 @@ class ReadOptions:
         How token tags are checked (see :mod:`demux_core.readers.bio`).
     split : str or None
         Split of a Hugging Face ``DatasetDict``.
+    repairs : list or None
+        When a list, every BIO repair made while reading is appended to it
+        (:class:`demux_core.readers.bio.TagRepair`).
     """
 
     language_override: str | None = None
@@ -34,3 +38,4 @@ class ReadOptions:
     columns: ColumnSpec = field(default_factory=ColumnSpec)
     tag_scheme: str = "any"
     split: str | None = None
+    repairs: list[Any] | None = field(default=None, compare=False)

@@ -76,7 +76,7 @@ def read_row(
     )
     example = build_example(row, options.columns, context)
     if isinstance(example, TokenExample) and example.tags is not None:
-        tags = normalise_tags(example.tags, options.tag_scheme, path, [line])
+        tags = normalise_tags(example.tags, options.tag_scheme, path, [line], options.repairs)
         example = replace(example, tags=tags)
     return example
 

@@ -32,6 +32,23 @@ def test_projects_page_lists_and_opens_projects(demux_home, fake_runner):
     assert app.session_state["project_name"] == "beta"
 
 
+def test_delete_moves_the_project_to_the_trash_after_confirmation(demux_home, fake_runner):
+    make_project("alpha")
+    make_project("beta")
+    app = open_app("beta")
+    app.selectbox(key="delete_choice").set_value("beta")
+    app.button(key="delete_project").click().run()
+    assert "nothing was deleted" in texts(app)
+    assert (demux_home / "projects" / "beta.sqlite").exists()
+    app.text_input(key="delete_confirm").input("beta")
+    app.button(key="delete_project").click().run()
+    assert not app.exception
+    assert "Moved beta to the trash folder" in texts(app)
+    assert [p.name for p in (demux_home / "projects").glob("*.sqlite")] == ["alpha.sqlite"]
+    assert list((demux_home / "projects" / ".trash").glob("beta-*/beta.sqlite"))
+    assert app.session_state["project_name"] is None
+
+
 def test_new_project_form_reports_malformed_file_with_line(
     demux_home, fake_runner, tmp_path, monkeypatch
 ):

@@ -105,3 +105,24 @@ def test_a_label_set_no_round_could_train_on_is_refused_at_creation(task, labels
 
     with pytest.raises(ValueError, match="needs at least"):
         NewProject("p", task, labels)
+
+
+def test_import_reports_orphan_tags_it_repaired_and_labels_keep_both_prefixes(
+    demux_home, tmp_path
+) -> None:
+    from service.projects import NewProject, PoolFile, collect_labels, create_project_from_files
+
+    source = tmp_path / "hau" / "train.txt"
+    source.parent.mkdir()
+    source.write_text("Ada I-PER\nwent O\n\nKano B-LOC\nis O\nbig I-LOC\n\n", encoding="utf-8")
+    target = tmp_path / "yor" / "train.txt"
+    target.parent.mkdir()
+    target.write_text("Ade O\n\n", encoding="utf-8")
+    files = [PoolFile("source", source), PoolFile("target", target)]
+    labels = collect_labels("token", files)
+    assert labels == ("O", "B-LOC", "B-PER", "I-LOC", "I-PER")
+    created = create_project_from_files(NewProject("ner", "token", labels), files)
+    assert created.notes == (
+        f"{source}: 2 tag(s) continued no entity and were read as its start "
+        "(first at line 1: I-PER -> B-PER)",
+    )
