@@ -1,0 +1,68 @@
+"""Text that could break the page shows as stored: a 620-character word wraps inside the
+page, and a right-to-left override (U+202E) in the data shows as a mark instead of
+reordering the sentence (Debian chromium, fake runner)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.streamlit_server import (
+    CHROMIUM,
+    browser_page,
+    enter_annotator_name,
+    streamlit_app,
+)
+
+UI_TIMEOUT_MS = 60_000
+LONG_WORD = "x" * 620
+OVERRIDE = "pay \u202emoc.elpmaxe\u202c now"
+
+
+@pytest.fixture
+def hostile_project(tmp_path, monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
+    from demux_core.examples import SequenceExample
+    from service.demo import DemoPools
+    from service.projects import NewProject, ProjectSettings, create_project_from_pools
+
+    projects = tmp_path / "projects"
+    monkeypatch.setenv("DEMUX_PROJECTS", str(projects))
+    topics = ("sports", "health")
+    source = [SequenceExample("s0", "eng", f"see {LONG_WORD} end", label="sports"),
+              SequenceExample("s1", "eng", OVERRIDE, label="health")]  # fmt: skip
+    target = [SequenceExample("t0", "amh", "ዒላማ")]
+    settings = ProjectSettings(strategy="random", budget=2, k=1, auto_finish=False)
+    pools = DemoPools(topics, source, target, [], [])
+    create_project_from_pools(NewProject("hostile", "sequence", topics, settings=settings), pools)
+    return projects
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_long_words_wrap_and_bidi_overrides_do_not_reorder(hostile_project, tmp_path):
+    from playwright.sync_api import expect
+
+    env = {"DEMUX_RUNNER": "fake"}
+    log = tmp_path / "streamlit.log"
+    with streamlit_app(hostile_project, log, env) as url, browser_page(width=1000) as page:
+        page.goto(f"{url}/annotate?project=hostile")
+        page.get_by_role("button", name="Start round 1").click()
+        enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
+        seen = {}
+        for _ in range(2):
+            text = page.locator(".demux-text").first
+            expect(text).to_be_visible(timeout=UI_TIMEOUT_MS)
+            content = text.inner_text()
+            seen["long" if LONG_WORD in content else "override"] = text
+            if LONG_WORD in content:
+                sizes = text.evaluate(
+                    "e => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right]"
+                )
+                assert sizes[0] <= sizes[1] and sizes[2] <= 1000, sizes
+            else:
+                assert content == "pay [U+202E]moc.elpmaxe[U+202C] now"
+                assert text.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+            page.locator(".label-pad[data-active] button.skip").click()
+            expect(page.get_by_text(f"{len(seen)} skipped")).to_be_visible(timeout=UI_TIMEOUT_MS)
+        assert set(seen) == {"long", "override"}
