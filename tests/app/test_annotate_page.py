@@ -17,6 +17,15 @@ def start_first_round(app):
     app.button(key="start_first").click().run()
 
 
+def annotating(path, annotator: str = "ann"):
+    """The Annotate page of ``path``'s project, whose first round started and waits."""
+    app = open_app(path.stem, ANNOTATE, annotator=annotator)
+    start_first_round(app)
+    wait_for_status(path, ("annotating",))
+    app.run()
+    return app
+
+
 def test_round_items_are_served_in_rank_order_with_their_key(demux_home, fake_runner):
     path = make_project()
     app = open_app("tiny", ANNOTATE)
@@ -40,21 +49,13 @@ def test_round_items_are_served_in_rank_order_with_their_key(demux_home, fake_ru
 
 
 def test_two_sessions_are_shown_different_items(demux_home, fake_runner):
-    path = make_project()
-    first = open_app("tiny", ANNOTATE, annotator="ana")
-    start_first_round(first)
-    wait_for_status(path, ("annotating",))
-    first.run()
+    first = annotating(make_project(), annotator="ana")
     second = open_app("tiny", ANNOTATE, annotator="ben")
     assert pad_data(first)["example_id"] != pad_data(second)["example_id"]
 
 
 def test_no_labeling_before_a_name_is_given(demux_home, fake_runner):
-    path = make_project()
-    app = open_app("tiny", ANNOTATE, annotator="")
-    start_first_round(app)
-    wait_for_status(path, ("annotating",))
-    app.run()
+    app = annotating(make_project(), annotator="")
     assert "Type your name first" in texts(app)
     assert not app.get("bidi_component")
     app.text_input(key="annotator_prompt").input("ana").run()

@@ -11,28 +11,14 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.streamlit_server import (
-    CHROMIUM,
     SCREENSHOTS,
     browser_page,
     enter_annotator_name,
-    streamlit_app,
 )
 
 UI_TIMEOUT_MS = 60_000
 
 RTL_LANGUAGES = ("arb_Arab", "heb_Hebr")
-
-
-@pytest.fixture
-def fake_app(tmp_path, shared_data):
-    """(app URL, projects folder) of a server with the fake runner."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    env = {"DEMUX_RUNNER": "fake", "DEMUX_DATA": str(shared_data),
-           "DEMUX_DEMO_SOURCE_PER_LANGUAGE": "30"}  # fmt: skip
-    projects = tmp_path / "projects"
-    with streamlit_app(projects, tmp_path / "streamlit.log", env) as url:
-        yield url, projects
 
 
 def create_demo(page, expect, key: str) -> None:

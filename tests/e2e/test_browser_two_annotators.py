@@ -1,7 +1,8 @@
 """Two annotators label one project at once, in two real browser sessions (fake runner).
 
-Each press is made on the sentence the tab shows at that moment, with a label derived from
-that sentence's key, and logged. Afterwards every stored label must be one of the logged
+Each press is made on the sentence the tab shows, with a label derived from that sentence's
+key; the browser itself logs, at the instant of each key press, which sentence the tab's
+active label pad showed. Afterwards every stored label must be one of the logged
 (annotator, sentence shown, label) presses, and every press must be either stored or
 counted on the page as not saved: no label lands on a sentence the tab was not showing,
 and no press is lost silently. Run at human pace (1.5 s between one tab's presses) and at
@@ -17,10 +18,8 @@ import time
 import pytest
 
 from tests.e2e.streamlit_server import (
-    CHROMIUM,
     browser_pages,
     enter_annotator_name,
-    streamlit_app,
 )
 
 UI_TIMEOUT_MS = 60_000
@@ -28,22 +27,13 @@ N_CLASSES = 7  # SIB-200 topics
 PROJECT = "demo-sib200"
 
 
-@pytest.fixture
-def fake_app(tmp_path, shared_data):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    env = {"DEMUX_RUNNER": "fake", "DEMUX_DATA": str(shared_data),
-           "DEMUX_DEMO_SOURCE_PER_LANGUAGE": "30"}  # fmt: skip
-    projects = tmp_path / "projects"
-    with streamlit_app(projects, tmp_path / "streamlit.log", env) as url:
-        yield url, projects / f"{PROJECT}.sqlite"
-
-
 def open_two_annotators(url: str, pages) -> None:
     """Tab 0 creates the SIB-200 demo; tab 1 opens its Annotate page; both sign their work."""
     from playwright.sync_api import expect
 
     first, second = pages
+    for page in pages:
+        page.add_init_script(PRESS_LOGGER)
     first.goto(url)
     first.locator(".st-key-demo_sib200 button").click()
     enter_annotator_name(first, "ana")
@@ -52,6 +42,24 @@ def open_two_annotators(url: str, pages) -> None:
     for page in pages:
         expect(page.get_by_text("of 20 labeled this round")).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(page.locator(".label-pad button.class").first).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+
+# Runs in each tab before the app: logs the sentence on screen at each key press (capture
+# phase on window, so before the pad's own listener); the pads live in shadow roots.
+PRESS_LOGGER = """
+window.__presses = [];
+function demuxActivePads(root) {
+  const found = [...root.querySelectorAll('.label-pad[data-active]')];
+  for (const element of root.querySelectorAll('*')) {
+    if (element.shadowRoot) found.push(...demuxActivePads(element.shadowRoot));
+  }
+  return found;
+}
+window.addEventListener('keydown', (event) => {
+  const pads = demuxActivePads(document);
+  window.__presses.push({key: event.key, shown: pads.length ? pads[0].dataset.exampleId : null});
+}, true);
+"""
 
 
 def shown_key(page) -> int | None:
@@ -97,18 +105,21 @@ def project_labels(project_file) -> tuple[str, ...]:
 def press_at_random(pages, names, presses: int, per_tab_rate: float, labels) -> list[tuple]:
     """``presses`` presses by tabs drawn at random (seeded), each tab at about
     ``per_tab_rate`` presses per second on average, some gaps far shorter than a page
-    update; each press is on the sentence the tab shows at that moment."""
+    update. Returns (annotator, sentence on screen at the key press, label) per press, as
+    the tabs' own loggers recorded them."""
     rng = random.Random(0)
     mean_gap = 1.0 / (per_tab_rate * len(pages))
-    log = []
     for _ in range(presses):
         index = rng.randrange(len(pages))
         key = shown_key(pages[index])
         if key is not None:
-            digit, label = label_for(key, labels)
-            pages[index].keyboard.press(digit)
-            log.append((names[index], key, label))
+            pages[index].keyboard.press(label_for(key, labels)[0])
         time.sleep(rng.uniform(0.02, 2 * mean_gap))
+    log = []
+    for page, name in zip(pages, names, strict=True):
+        for entry in page.evaluate("() => window.__presses"):
+            if entry["key"].isdigit() and entry["shown"]:
+                log.append((name, int(entry["shown"]), labels[int(entry["key"]) - 1]))
     return log
 
 
@@ -138,20 +149,26 @@ def assert_every_press_accounted(pages, names, log, project_file) -> None:
     assert len(keys) == len(set(keys))
 
 
-@pytest.mark.browser
-@pytest.mark.shared_data
-@pytest.mark.slow
-def test_two_annotators_at_human_pace_label_only_what_they_see(fake_app):
-    url, project_file = fake_app
+def label_together(fake_app, presses: int, per_tab_rate: float) -> list:
+    """Two tabs label the SIB-200 demo at ``per_tab_rate``; checks every press; the rows."""
+    url, projects = fake_app
+    project_file = projects / f"{PROJECT}.sqlite"
     names = ("ana", "ben")
     with browser_pages(2) as pages:
         open_two_annotators(url, pages)
         assert shown_key(pages[0]) != shown_key(pages[1])  # each is served its own sentence
         labels = project_labels(project_file)
-        log = press_at_random(pages, names, presses=16, per_tab_rate=1 / 1.5, labels=labels)
+        log = press_at_random(pages, names, presses, per_tab_rate, labels)
         assert_every_press_accounted(pages, names, log, project_file)
-    rows = stored_rows(project_file)
-    assert {row.annotator for row in rows} == set(names)
+    return stored_rows(project_file)
+
+
+@pytest.mark.browser
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_two_annotators_at_human_pace_label_only_what_they_see(fake_app):
+    rows = label_together(fake_app, presses=16, per_tab_rate=1 / 1.5)
+    assert {row.annotator for row in rows} == {"ana", "ben"}
     assert len(rows) >= 10  # at human pace most presses are saved
 
 
@@ -159,11 +176,4 @@ def test_two_annotators_at_human_pace_label_only_what_they_see(fake_app):
 @pytest.mark.shared_data
 @pytest.mark.slow
 def test_two_annotators_at_four_presses_a_second_label_only_what_they_see(fake_app):
-    url, project_file = fake_app
-    names = ("ana", "ben")
-    with browser_pages(2) as pages:
-        open_two_annotators(url, pages)
-        labels = project_labels(project_file)
-        log = press_at_random(pages, names, presses=30, per_tab_rate=4.0, labels=labels)
-        assert_every_press_accounted(pages, names, log, project_file)
-    assert stored_rows(project_file)
+    assert label_together(fake_app, presses=30, per_tab_rate=4.0)
