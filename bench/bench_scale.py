@@ -61,7 +61,7 @@ def synthetic_source(n: int, dim: int, block: int, seed: int):
 def bench_selection(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from demux_core.scale.sharded_selection import ShardedSelectionSettings, select_sharded
+    from demux_lab.sharded_selection import ShardedSelectionSettings, select_sharded
 
     source, centres = synthetic_source(args.n_source, args.dim, args.shard_rows, args.seed)
     rng = np.random.default_rng(args.seed + 1)

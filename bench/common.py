@@ -80,9 +80,9 @@ def rebuild_run(run_folder: Path, cache_dir: Path):
     """
     import json
 
-    from demux_core.cli import build_parser
-    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
-    from demux_core.warm_start_cache import warm_start_model
+    from demux_lab.cli import build_parser
+    from demux_lab.simulation.args import config_from_args, labels_from_args, pools_from_args
+    from demux_lab.simulation.warm_start_cache import warm_start_model
 
     settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
     args = build_parser().parse_args(settings["argv"])

@@ -71,9 +71,9 @@ def rebuild(run_folder: Path, cache_dir: Path):
     The round's training settings are the ones recorded in ``settings.json`` (not today's
     defaults), so "the run's recipe" stays the recipe the run used.
     """
-    from demux_core.cli import build_parser
-    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
-    from demux_core.warm_start_cache import warm_start_model
+    from demux_lab.cli import build_parser
+    from demux_lab.simulation.args import config_from_args, labels_from_args, pools_from_args
+    from demux_lab.simulation.warm_start_cache import warm_start_model
 
     settings = json.loads((run_folder / "settings.json").read_text(encoding="utf-8"))
     args = build_parser().parse_args(settings["argv"])
@@ -145,12 +145,12 @@ def _record(metrics) -> dict:
 def change_rows(result: dict) -> list[dict]:
     """Seed-mean change from zero-shot per (strategy, variant), paired bootstrap CI, x100.
 
-    The resampled test sets are the study's (:mod:`demux_core.study`), shared by the zero-shot
+    The resampled test sets are the study's (:mod:`demux_lab.study.study`), shared by the zero-shot
     model and every seed.
     """
     from demux_core.evaluation import resampled_main
     from demux_core.examples import TaskType
-    from demux_core.study import _interval, _weights
+    from demux_lab.study.study import _interval, _weights
 
     task, scheme = TaskType(result["task"]), result["tag_scheme"]
     gold = [tuple(g) if isinstance(g, list) else g for g in result["gold"]]

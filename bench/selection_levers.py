@@ -59,7 +59,7 @@ VARIANTS = (
 def rebuild(run_folder: Path, cache_dir: Path):
     """Pools, config, features and the seed-set fitter of a frozen-head run."""
     from bench.common import rebuild_run
-    from demux_core.frozen_simulation import _Fitter, pool_features
+    from demux_lab.frozen_head.simulation import _Fitter, pool_features
 
     pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
     features = pool_features(warm_dir, pools, config, cache_dir, show_bars=True)
@@ -68,10 +68,10 @@ def rebuild(run_folder: Path, cache_dir: Path):
 
 def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGETS) -> list[dict]:
     """One dict per (variant, budget): overlap with the default, labels, languages, margins."""
-    from demux_core.head_scoring import score_features
     from demux_core.labels import label_counts
     from demux_core.neighbors import knn
     from demux_core.strategies import classes_for, select_with_details
+    from demux_lab.frozen_head.head_scoring import score_features
 
     head = fitter.fit(())  # the seed-set head: the zero-shot model of the frozen recipe
     margins = {
@@ -121,7 +121,7 @@ def _normalised_entropy(counts: dict[str, int], n_classes: int) -> float:
 
 def markdown(rows: list[dict], n_classes: int, title: str) -> str:
     """The table of :func:`pick_rows` as markdown."""
-    from demux_core.study_report import shares_text
+    from demux_lab.study.report import shares_text
 
     lines = [
         f"**{title}**: first-round picks from the zero-shot scores",

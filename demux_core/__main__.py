@@ -1,12 +1,16 @@
-"""``python -m demux_core``: see :mod:`demux_core.cli`."""
+"""``python -m demux_core``: the experiment commands moved to the research harness.
 
-import os
+The product library never imports the harness, so this only says where the commands are.
+"""
+
 import sys
 
-# Before torch or faiss load: their two OpenMP runtimes must not busy-wait against each other.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from demux_core.cli import main  # noqa: E402
+MOVED = (
+    "the simulate and study commands moved to the research harness: run "
+    "`python -m demux_lab {command}` instead of `python -m demux_core {command}`"
+)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command = " ".join(sys.argv[1:]) or "simulate ..."
+    print(MOVED.format(command=command), file=sys.stderr)
+    sys.exit(2)

@@ -1,8 +1,7 @@
 """The candidates of the ``knn-uncertainty`` strategies: the union of target neighbourhoods.
 
-numpy and :mod:`demux_core.neighbors` (faiss) only. The streaming selection in
-:mod:`demux_core.scale.sharded_selection` uses the same first search width, so both paths
-search alike.
+numpy and :mod:`demux_core.neighbors` (faiss) only. The harness's streaming selection over
+embedding shards uses the same first search width, so both paths search alike.
 """
 
 from __future__ import annotations

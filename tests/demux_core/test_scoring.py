@@ -86,8 +86,8 @@ def test_aggregations_are_ordered(token_model, tiny_tokenizer):
 def test_fine_tuned_margins_are_the_head_margins():
     """Scoring a fine-tuned model and scoring a frozen-encoder head use one margin: the
     log-probability gap of the top two labels (so one temperature scales it uniformly)."""
-    from demux_core.head_training import margins
     from demux_core.row_scoring import log_prob_margins
+    from demux_lab.frozen_head.head_training import margins
 
     logits = np.random.default_rng(5).normal(size=(3, 7, 9)) * 3
     expected = margins(logits.reshape(-1, 9)).reshape(3, 7)

@@ -38,9 +38,9 @@ def test_ray_engine_without_the_extra_says_how_to_install_it(monkeypatch):
 
 @pytest.mark.parametrize(("task", "expected"), [("sequence", 4), ("pair", 4), ("token", 4)])
 def test_app_and_cli_start_knn_uncertainty_at_the_task_default_k(task, expected):
-    from demux_core.cli import build_parser
     from demux_core.recipes import default_k
-    from demux_core.simulation_args import config_from_args
+    from demux_lab.cli import build_parser
+    from demux_lab.simulation.args import config_from_args
 
     required = ["--task", task, "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
     args = build_parser().parse_args(["simulate", *required])

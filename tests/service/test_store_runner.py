@@ -106,8 +106,8 @@ def test_labels_of_a_round_that_did_not_train_stay_untrained():
 def test_app_trains_as_the_cli_does_by_default(task):
     """The CLI's measured defaults of a task are the app's: round rate, warm start, head rate
     and minimum steps."""
-    from demux_core.cli import build_parser
-    from demux_core.simulation_args import config_from_args
+    from demux_lab.cli import build_parser
+    from demux_lab.simulation.args import config_from_args
 
     required = ["--task", task, "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
     required += ["--seed-set", "e.tsv"]  # a trained warm start, as in a project with seeds

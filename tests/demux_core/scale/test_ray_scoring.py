@@ -23,9 +23,9 @@ from demux_core.scale.ray_scoring import (
     encode_prediction,
     import_ray,
 )
-from demux_core.scale.sharded_selection import select_sharded
 from demux_core.scale.shards import write_pool_shards
 from demux_core.task_model import TaskModel
+from demux_lab.sharded_selection import select_sharded
 from tests.conftest import _shared_data_dir
 from tests.fixtures import tiny_model
 

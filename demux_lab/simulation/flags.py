@@ -1,6 +1,6 @@
-"""The flags of ``python -m demux_core simulate``, in three groups: data, experiment, training.
+"""The flags of ``python -m demux_lab simulate``, in three groups: data, experiment, training.
 
-:mod:`demux_core.simulation_args` maps the parsed flags to pools and settings; building the
+:mod:`demux_lab.simulation.args` maps the parsed flags to pools and settings; building the
 parser loads no torch.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from demux_core.config import INIT_FROM_CHOICES, MARGIN_CALIBRATIONS
 from demux_core.recipes import recipe_defaults_text
-from demux_core.simulation_args import head_rate
-from demux_core.simulation_config import DISTANCE_ENCODERS
+from demux_lab.simulation.args import head_rate
+from demux_lab.simulation.config import DISTANCE_ENCODERS
 
 
 def ints(text: str) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m demux_core simulate ...`` and ``python -m demux_core study ...``."""
+"""Command line: ``python -m demux_lab simulate ...`` and ``python -m demux_lab study ...``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from demux_core.errors import DemuxError
-from demux_core.simulate_flags import add_simulate_arguments, names
+from demux_lab.simulation.flags import add_simulate_arguments, names
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m demux_core", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demux_lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     sim = commands.add_parser(
         "simulate",
@@ -48,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_study(args) -> int:
-    from demux_core.study import read_runs
-    from demux_core.study_report import plot_study, study_markdown
+    from demux_lab.study.report import plot_study, study_markdown
+    from demux_lab.study.study import read_runs
 
     folders = [*args.runs, *args.variant_runs]
     missing = [str(run) for run in folders if not (run / "predictions.jsonl").is_file()]
@@ -72,16 +72,16 @@ def run_study(args) -> int:
 def simulate(args) -> int:
     from tqdm import tqdm
 
-    from demux_core.reporting import (
+    from demux_lab.reporting import (
         picks_markdown,
         plot_curves,
         stream_predictions,
         summary_markdown,
         write_rows,
     )
-    from demux_core.simulation import run_experiment
-    from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
-    from demux_core.simulation_config import describe
+    from demux_lab.simulation.args import config_from_args, labels_from_args, pools_from_args
+    from demux_lab.simulation.config import describe
+    from demux_lab.simulation.run import run_experiment
 
     pools = pools_from_args(args)
     try:

@@ -3,15 +3,15 @@ import json
 
 import pytest
 
-from demux_core.cli import main
-from demux_core.study import (
+from demux_lab.cli import main
+from demux_lab.study.report import study_markdown
+from demux_lab.study.study import (
     forgetting,
     gain_table,
     read_runs,
     strategy_table,
     win_cases,
 )
-from demux_core.study_report import study_markdown
 
 GOLD = ["a", "b"] * 10  # 20 test sentences
 
@@ -105,7 +105,7 @@ def test_study_command_writes_tables_and_curves(tmp_path, capsys):
 
 
 def test_unchanged_rounds_count_identical_predictions(tmp_path):
-    from demux_core.study import unchanged_rounds
+    from demux_lab.study.study import unchanged_rounds
 
     keys = {("random", 0, 0): 10, ("random", 0, 10): 10, ("random", 0, 50): 12}
     (run,) = read_runs([_write_run(tmp_path / "u", keys)])
@@ -113,7 +113,7 @@ def test_unchanged_rounds_count_identical_predictions(tmp_path):
 
 
 def test_label_shares_sum_over_merged_seed_folders(tmp_path):
-    from demux_core.study_report import label_shares_text
+    from demux_lab.study.report import label_shares_text
 
     first = _write_run(tmp_path / "t-s0", _keys(0))
     second = _write_run(tmp_path / "t-s1", _keys(1))

@@ -1,4 +1,4 @@
-"""The study's report: markdown tables and learning curves over :mod:`demux_core.study` runs."""
+"""The study's report: markdown tables and learning curves over :mod:`demux_lab.study.study` runs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.study import (
+from demux_lab.study.goals import goals_markdown
+from demux_lab.study.study import (
     TargetRun,
     forgetting,
     gain_table,
@@ -14,7 +15,6 @@ from demux_core.study import (
     unchanged_rounds,
     win_cases,
 )
-from demux_core.study_goals import goals_markdown
 
 
 def shares_text(counts: dict[str, int], top: int | None = None) -> str:

@@ -1,6 +1,6 @@
 """The settings of a simulated experiment (:class:`SimulationConfig`), without torch.
 
-Kept apart from :mod:`demux_core.simulation` so that the command line, the warm-start cache
+Kept apart from :mod:`demux_lab.simulation.run` so that the command line, the warm-start cache
 key and the written ``settings.json`` read the settings without loading the model code.
 """
 
@@ -41,7 +41,7 @@ class SimulationConfig:
     recipe : {"fine-tune", "frozen-head"}
         ``fine-tune``: every round fine-tunes the whole model (``round.training``).
         ``frozen-head``: the warm-started encoder is frozen and every round refits the linear
-        head on the seed set plus all labels (``head``); see :mod:`demux_core.frozen_simulation`.
+        head on the seed set plus all labels (``head``); see :mod:`demux_lab.frozen_head.simulation`.
     tune_encoder_on_seed : bool
         Fine-tune the encoder on the seed set for the warm start (else the rounds start from
         the pre-trained encoder with a fresh head; the frozen-head recipe then fits its head

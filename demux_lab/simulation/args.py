@@ -1,7 +1,7 @@
 """Map ``simulate``'s command-line arguments to its pools, label schema and settings.
 
-Kept apart from :mod:`demux_core.cli` so that benches can build the exact pools and
-:class:`~demux_core.simulation.SimulationConfig` a ``simulate`` command line would, and so
+Kept apart from :mod:`demux_lab.cli` so that benches can build the exact pools and
+:class:`~demux_lab.simulation.run.SimulationConfig` a ``simulate`` command line would, and so
 that the parser module stays small. Heavy modules are imported inside the functions: building
 the parser (``--help``) loads no torch.
 """
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from demux_core.round_types import Pools
-    from demux_core.simulation_config import SimulationConfig
+    from demux_lab.simulation.config import SimulationConfig
 
 
 def pools_from_args(args: argparse.Namespace) -> Pools:
     """Read and sample the source, target, test, seed and held-out pools the flags name."""
-    from demux_core.simulation_pools import PoolFiles, load_pools
+    from demux_lab.simulation.pools import PoolFiles, load_pools
 
     return load_pools(
         PoolFiles(
@@ -57,7 +57,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
     from demux_core.recipes import task_recipe
     from demux_core.round_types import RoundConfig
-    from demux_core.simulation_config import SimulationConfig
+    from demux_lab.simulation.config import SimulationConfig
 
     scoring = ScoringConfig(
         aggregation=args.aggregation,

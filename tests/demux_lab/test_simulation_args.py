@@ -1,10 +1,10 @@
 import pytest
 
-from demux_core.cli import build_parser
 from demux_core.examples import SequenceExample
 from demux_core.readers import write_csv
 from demux_core.recipes import default_k, task_recipe
-from demux_core.simulation_args import config_from_args, labels_from_args, pools_from_args
+from demux_lab.cli import build_parser
+from demux_lab.simulation.args import config_from_args, labels_from_args, pools_from_args
 
 
 def _topic_file(folder, lang, labels, split="train"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.result_rows import ResultRow
+from demux_lab.simulation.result_rows import ResultRow
 
 CSV_FIELDS = (
     "strategy",
@@ -62,7 +62,7 @@ def stream_predictions(
     """Pass rows through, writing each row's test predictions to ``path`` as it arrives.
 
     JSON lines: the first holds the gold labels, then one line per row with predictions
-    (flushed, so a stopped run keeps what it finished). :mod:`demux_core.study` reads them.
+    (flushed, so a stopped run keeps what it finished). :mod:`demux_lab.study.study` reads them.
     """
     from demux_core.labels import gold_labels
 

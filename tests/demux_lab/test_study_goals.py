@@ -1,7 +1,7 @@
 import pytest
 
-from demux_core.study import Cell
-from demux_core.study_goals import goals_markdown, mean_gains, progress_by_strategy
+from demux_lab.study.goals import goals_markdown, mean_gains, progress_by_strategy
+from demux_lab.study.study import Cell
 
 
 def _cells(*means):

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from demux_core.cli import build_parser, main
 from demux_core.scoring import score_pool
-from demux_core.simulation_args import pools_from_args
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-from tests.demux_core import test_simulation
-from tests.demux_core.test_simulation import CLASSES, _base_argv
+from demux_lab.cli import build_parser, main
+from demux_lab.simulation.args import pools_from_args
+from tests.demux_lab import test_simulation
+from tests.demux_lab.test_simulation import CLASSES, _base_argv
 from tests.fixtures import tiny_model
 
 # Fixtures shared through the module namespace (pytest collects them from here).
@@ -114,7 +114,7 @@ def test_an_embedding_layer_the_model_lacks_fails_before_training(
     ],
 )
 def test_bad_distance_encoders_are_refused(changes, message):
-    from demux_core.simulation_config import SimulationConfig
+    from demux_lab.simulation.config import SimulationConfig
 
     with pytest.raises(ValueError, match=message):
         SimulationConfig("sequence", ("a", "b"), ("random",), **changes)

@@ -1,6 +1,6 @@
 """Summarise several simulation runs (one per target language) into the study's tables.
 
-Reads each run folder written by ``python -m demux_core simulate`` (``settings.json``,
+Reads each run folder written by ``python -m demux_lab simulate`` (``settings.json``,
 ``results.csv``, ``predictions.jsonl``) and reports, per (target, budget):
 
 - the mean over seeds of each strategy, with a 95 % bootstrap interval over test examples

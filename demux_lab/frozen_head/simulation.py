@@ -1,10 +1,10 @@
 """Simulated experiments with the frozen-encoder recipe.
 
 The encoder is fine-tuned once on the labeled seed set (the shared warm start), run once
-over every pool (:func:`demux_core.frozen_features.extract_features`, cached on disk), and
+over every pool (:func:`demux_lab.frozen_head.features.extract_features`, cached on disk), and
 then frozen. Round ``r`` picks the next batch with the current head's margins and the
 frozen embeddings, then refits the head from scratch on the seed set plus all labels so far
-(:func:`demux_core.head_training.fit_head`). Round 0 is the head fitted on the seed set
+(:func:`demux_lab.frozen_head.head_training.fit_head`). Round 0 is the head fitted on the seed set
 alone, so every later figure differs from it only by the picked labels.
 
 Seeds change the seeded strategies (random, egalitarian) and, with
@@ -23,15 +23,15 @@ import numpy as np
 
 from demux_core.evaluation import evaluate
 from demux_core.examples import Example, TaskType
-from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
-from demux_core.head_scoring import HeadScores, labeled_rows, score_features
-from demux_core.head_training import LinearHead, fit_head
 from demux_core.labels import gold_labels, label_counts
-from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.round_types import Pools
-from demux_core.simulation_config import SimulationConfig
 from demux_core.strategies import classes_for, select_with_details
 from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_lab.frozen_head.features import FrozenFeatures, FrozenRecipeError, extract_features
+from demux_lab.frozen_head.head_scoring import HeadScores, labeled_rows, score_features
+from demux_lab.frozen_head.head_training import LinearHead, fit_head
+from demux_lab.simulation.config import SimulationConfig
+from demux_lab.simulation.result_rows import ResultRow, metrics_row
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from demux_core.task_model import META_FILE, TaskModel
 
 if TYPE_CHECKING:
     from demux_core.round_types import Pools
-    from demux_core.simulation_config import SimulationConfig
+    from demux_lab.simulation.config import SimulationConfig
 
 # The training settings that change a warm-start checkpoint (its cache key).
 WARM_START_FIELDS = (

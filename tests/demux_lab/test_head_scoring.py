@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from demux_core.examples import SequenceExample, TaskType, TokenExample
-from demux_core.frozen_features import FrozenFeatures
-from demux_core.head_scoring import NO_WORD_MARGIN, labeled_rows, score_features
-from demux_core.head_training import LinearHead
+from demux_lab.frozen_head.features import FrozenFeatures
+from demux_lab.frozen_head.head_scoring import NO_WORD_MARGIN, labeled_rows, score_features
+from demux_lab.frozen_head.head_training import LinearHead
 
 LABELS = ("B-PER", "O")
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from demux_core.examples import Example, TaskType, TokenExample
-from demux_core.frozen_features import FrozenFeatures
-from demux_core.head_training import HeadTrainingError, LinearHead, head_logits, margins
+from demux_lab.frozen_head.features import FrozenFeatures
+from demux_lab.frozen_head.head_training import HeadTrainingError, LinearHead, head_logits, margins
 
 NO_WORD_MARGIN = 1e6  # a sentence without any scored word is never "uncertain"
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from demux_core.config import HeadConfig
-from demux_core.head_training import (
+from demux_lab.frozen_head.head_training import (
     HeadTrainingError,
     fit_head,
     head_logits,

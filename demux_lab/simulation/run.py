@@ -18,11 +18,9 @@ import numpy as np
 from demux_core.examples import Example
 from demux_core.labels import label_counts, with_label
 from demux_core.model_source import resolve_model_source
-from demux_core.result_rows import ResultRow, metrics_row
 from demux_core.round_types import Pools, RoundConfig, RoundOutcome
 from demux_core.rounds import run_round, select_next, with_distance_embeddings
 from demux_core.scoring import PoolScores, check_embedding_layer, score_pool
-from demux_core.simulation_config import SimulationConfig
 from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection
 from demux_core.task_model import (
     ENCODER_DIR,
@@ -30,7 +28,9 @@ from demux_core.task_model import (
     TaskModel,
     load_checkpoint_tokenizer,
 )
-from demux_core.warm_start_cache import warm_start_model
+from demux_lab.simulation.config import SimulationConfig
+from demux_lab.simulation.result_rows import ResultRow, metrics_row
+from demux_lab.simulation.warm_start_cache import warm_start_model
 
 Embeddings = tuple[np.ndarray, np.ndarray]
 
@@ -52,7 +52,7 @@ def run_experiment(
     _check_embedding_layer(config)
     warm_dir = warm_start_model(config, pools, cache_dir, show_bars)
     if config.recipe == "frozen-head":
-        from demux_core.frozen_simulation import run_frozen_experiment
+        from demux_lab.frozen_head.simulation import run_frozen_experiment
 
         yield from run_frozen_experiment(config, pools, warm_dir, cache_dir, show_bars)
         return

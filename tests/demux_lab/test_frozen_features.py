@@ -7,11 +7,11 @@ import pytest
 
 from demux_core.config import ScoringConfig
 from demux_core.examples import QAExample, SequenceExample, TokenExample
-from demux_core.frozen_features import FrozenFeatures, FrozenRecipeError, extract_features
-from demux_core.head_scoring import score_features
-from demux_core.head_training import LinearHead
 from demux_core.scoring import score_pool
 from demux_core.task_model import TaskModel
+from demux_lab.frozen_head.features import FrozenFeatures, FrozenRecipeError, extract_features
+from demux_lab.frozen_head.head_scoring import score_features
+from demux_lab.frozen_head.head_training import LinearHead
 from tests.fixtures import tiny_model
 
 tiny_model_dir = tiny_model.tiny_model_dir

@@ -5,9 +5,9 @@ import pytest
 from demux_core.config import TrainingConfig
 from demux_core.examples import SequenceExample
 from demux_core.round_types import Pools, RoundConfig
-from demux_core.simulation_config import SimulationConfig
 from demux_core.task_model import META_FILE
-from demux_core.warm_start_cache import warm_start_key, warm_start_model
+from demux_lab.simulation.config import SimulationConfig
+from demux_lab.simulation.warm_start_cache import warm_start_key, warm_start_model
 from tests.fixtures import tiny_model
 
 tiny_model_dir = tiny_model.tiny_model_dir

@@ -5,10 +5,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from demux_core.cli import main
 from demux_core.examples import SequenceExample
 from demux_core.readers import write_csv
-from demux_core.reporting import read_rows, summary_markdown
+from demux_lab.cli import main
+from demux_lab.reporting import read_rows, summary_markdown
 from tests.fixtures import tiny_model
 
 tiny_model_dir = tiny_model.tiny_model_dir
@@ -82,7 +82,7 @@ def test_simulate_reports_bad_input_clearly(data, tiny_model_dir, tmp_path, caps
 
 
 def test_summary_table_has_mean_and_std():
-    from demux_core.result_rows import ResultRow
+    from demux_lab.simulation.result_rows import ResultRow
 
     rows = [
         ResultRow("random", s, 1, 10, "accuracy", v, 1.0, {}, {}) for s, v in ((0, 0.5), (1, 0.7))
@@ -92,8 +92,8 @@ def test_summary_table_has_mean_and_std():
 
 
 def test_picks_table_gives_each_strategys_language_shares():
-    from demux_core.reporting import picks_markdown, round_seconds
-    from demux_core.result_rows import ResultRow
+    from demux_lab.reporting import picks_markdown, round_seconds
+    from demux_lab.simulation.result_rows import ResultRow
 
     rows = [
         ResultRow("knn", 0, 1, 4, "f1", 0.1, 10.0, {"hau": 3, "ibo": 1}, {}),
@@ -175,7 +175,7 @@ def test_score_free_strategies_skip_rescoring_and_pick_the_same(
     data, tiny_model_dir, tmp_path, monkeypatch
 ):
     import demux_core.rounds as rounds
-    import demux_core.simulation as simulation
+    import demux_lab.simulation.run as simulation
 
     passes = _count_examples(monkeypatch, rounds, "score_pool")
 
@@ -236,7 +236,7 @@ def test_bad_simulate_settings_are_clear_errors(
     ],
 )
 def test_simulation_config_refuses_bad_settings(changes, message):
-    from demux_core.simulation_config import SimulationConfig
+    from demux_lab.simulation.config import SimulationConfig
 
     with pytest.raises(ValueError, match=message):
         SimulationConfig("sequence", ("a", "b"), ("random",), **changes)
@@ -244,7 +244,7 @@ def test_simulation_config_refuses_bad_settings(changes, message):
 
 def test_schedule_and_increments():
     from demux_core.round_types import RoundConfig
-    from demux_core.simulation_config import SimulationConfig
+    from demux_lab.simulation.config import SimulationConfig
 
     scheduled = SimulationConfig("sequence", ("a", "b"), ("random",), budgets=(10, 50, 100))
     assert scheduled.increments == (10, 40, 50)
@@ -255,7 +255,7 @@ def test_schedule_and_increments():
 
 
 def test_target_rows_sample_per_seed():
-    from demux_core.frozen_simulation import target_rows
+    from demux_lab.frozen_head.simulation import target_rows
 
     assert target_rows(10, 1.0, 3).tolist() == list(range(10))
     half = target_rows(10, 0.5, 0)

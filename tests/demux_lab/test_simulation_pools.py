@@ -3,7 +3,7 @@ import pytest
 from demux_core.errors import DemuxError
 from demux_core.examples import SequenceExample
 from demux_core.readers import write_csv
-from demux_core.simulation_pools import PoolFiles, disjoint_samples, load_pools
+from demux_lab.simulation.pools import PoolFiles, disjoint_samples, load_pools
 
 TOPICS = ("place", "sport", "science")
 

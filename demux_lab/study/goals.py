@@ -6,7 +6,7 @@
 - Selection that pays: :func:`mean_gains` averages one strategy's gain over each baseline over
   (target, budget) cells, at small budgets (``0 < budget <= up_to``) and at all budgets.
 
-Both work on the tables :mod:`demux_core.study` already computed (metric points x100), so a
+Both work on the tables :mod:`demux_lab.study.study` already computed (metric points x100), so a
 report pays for the bootstrap once.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demux_core.study import Cell, forgetting
+from demux_lab.study.study import Cell, forgetting
 
 ScoreTable = dict[str, dict[int, Cell]]  # strategy (or baseline) -> budget -> cell
 
@@ -77,7 +77,7 @@ def mean_gains(
 ) -> dict[str, tuple[float | None, float | None]]:
     """baseline -> (mean gain at ``0 < budget <= up_to``, mean gain at every budget > 0).
 
-    ``gains`` holds one :func:`demux_core.study.gain_table` per target; the means are over
+    ``gains`` holds one :func:`demux_lab.study.study.gain_table` per target; the means are over
     (target, budget) cells, ``None`` where there is no cell.
     """
     small: dict[str, list[float]] = {}

@@ -1,0 +1,1 @@
+"""Studies over simulation run folders: win rates, gains, goals and their report."""
