@@ -39,8 +39,8 @@ def selection_rows(n_target: int, repeats: int, official_max: int) -> list[tuple
     import torch
 
     from bench.bench_selection import BenchConfig, official_knn_uncertainty, synthetic_pools
-    from demux_core.neighbors import knn
-    from demux_core.strategies import select_with_details
+    from demux_core.selection.neighbors import knn
+    from demux_core.selection.strategies import select_with_details
 
     rows = []
     for n in SELECTION_SIZES:
@@ -87,10 +87,10 @@ def scoring_rows(sizes: list[int], extra: list[str]) -> list[tuple]:
 
 def measure_scoring(sizes: list[int]) -> list[tuple]:
     from demux_core.config import ScoringConfig
+    from demux_core.data.readers.api import read_examples
     from demux_core.models import load_tokenizer, resolve_model
-    from demux_core.readers.api import read_examples
-    from demux_core.scoring import score_pool
-    from demux_core.task_model import TaskModel
+    from demux_core.models.task_model import TaskModel
+    from demux_core.scoring.pool import score_pool
 
     data = REPO_ROOT.parent / "shared" / "data" / "masakhaner2"
     pool = []

@@ -6,7 +6,7 @@ sentences per source language (2000 -> a 10k source pool), the default model, CP
 
     PYTHONPATH=. .venv/bin/python bench/bench_round.py --per-language 2000 --int8
 
-Prints the stage timings of :func:`demux_core.rounds.run_round`, the wall clock of the whole
+Prints the stage timings of :func:`demux_core.rounds.round.run_round`, the wall clock of the whole
 round and the process's peak RSS (``resource.getrusage``; includes loading the data/model).
 """
 
@@ -38,11 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def build_round(args: argparse.Namespace):
     """Pools, the model, the labeled batch and the round settings."""
     from demux_core.config import ScoringConfig, TrainingConfig
+    from demux_core.data.readers.shared_data import shared_data_dir
     from demux_core.models import load_tokenizer, resolve_model
-    from demux_core.projection import ProjectionConfig
-    from demux_core.readers.shared_data import shared_data_dir
-    from demux_core.round_types import Pools, RoundConfig
-    from demux_core.task_model import TaskModel
+    from demux_core.models.task_model import TaskModel
+    from demux_core.rounds.projection import ProjectionConfig
+    from demux_core.rounds.types import Pools, RoundConfig
     from service.demo import DEMOS, MASAKHANER, build_demo_pools
 
     spec = dataclasses.replace(DEMOS[MASAKHANER], per_source_language=args.per_language)
@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.runtime import prepare_environment
 
     prepare_environment()
-    from demux_core.labels import with_label
-    from demux_core.rounds import run_round
+    from demux_core.data.labels import with_label
+    from demux_core.rounds.round import run_round
 
     model, tokenizer, pools, config, labeled = build_round(args)
     new_labels = [with_label(pools.source[i], pools.source[i].tags) for i in labeled]

@@ -124,10 +124,10 @@ def bench_scoring_engines(args: argparse.Namespace) -> None:
     from transformers import AutoTokenizer
 
     from demux_core.config import ScoringConfig
+    from demux_core.data.readers.shared_data import read_sib200, sib200_labels
     from demux_core.models.convert import ensure_default_model
-    from demux_core.readers.shared_data import read_sib200, sib200_labels
+    from demux_core.models.task_model import TaskModel
     from demux_core.scale.ray_scoring import RaySettings, connect_ray
-    from demux_core.task_model import TaskModel
 
     model_dir = ensure_default_model(show_progress=False)
     model = TaskModel.from_pretrained(model_dir, "sequence", sib200_labels(), seed=0)

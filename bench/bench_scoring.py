@@ -55,7 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def read_pools(per_language: int) -> tuple[list, list]:
     """SIB-200 and MasakhaNER examples: ``per_language`` of each source + of the target."""
-    from demux_core.readers.api import read_examples
+    from demux_core.data.readers.api import read_examples
 
     data = REPO_ROOT.parent / "shared" / "data"
     sib, ner = [], []
@@ -70,7 +70,7 @@ def read_pools(per_language: int) -> tuple[list, list]:
 
 def build_task_pools(per_language: int) -> list[TaskPool]:
     from demux_core.models import load_tokenizer, resolve_model
-    from demux_core.task_model import TaskModel
+    from demux_core.models.task_model import TaskModel
 
     tokenizer = load_tokenizer(None)
     folder = resolve_model(None)
@@ -104,7 +104,7 @@ def encoder_gflop(pool: TaskPool) -> float:
     Per layer and sequence of length L: ``2 L (4 d^2 + 2 d f)`` (projections and MLP) plus
     ``4 L^2 d`` (scores and weighted sum). Embedding look-ups and heads are ignored.
     """
-    from demux_core.features import encode_examples
+    from demux_core.models.features import encode_examples
 
     config = pool.model.encoder.config
     d, f, layers = config.hidden_size, config.intermediate_size, config.num_hidden_layers
@@ -137,7 +137,7 @@ def selection_agreement(pool: TaskPool, reference, other, budget: int, k: int) -
     """How much ``other`` scores (int8) change the selections made from ``reference`` (fp32)."""
     from scipy.stats import spearmanr
 
-    from demux_core.strategies import select
+    from demux_core.selection.strategies import select
 
     n = pool.n_source
     overlap = {}
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     import torch
 
-    from demux_core.scoring import score_pool
+    from demux_core.scoring.pool import score_pool
 
     default_threads = torch.get_num_threads()
     pools = build_task_pools(args.per_language)

@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from bench.common import round_robin_medians
-    from demux_core.neighbors import knn, knn_and_mean_distances
-    from demux_core.strategies import select_with_details
+    from demux_core.selection.neighbors import knn, knn_and_mean_distances
+    from demux_core.selection.strategies import select_with_details
 
     if config.threads:
         faiss.omp_set_num_threads(config.threads)

@@ -38,7 +38,7 @@ def shared_pick_rows(raw, calibrated, target, budgets, k: int) -> list[dict]:
     budgets : sequence of int
     k : int -- knn-uncertainty's starting k
     """
-    from demux_core.strategies import select_with_details
+    from demux_core.selection.strategies import select_with_details
 
     def picks(strategy: str, scores, budget: int) -> set[int]:
         return set(
@@ -100,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser, warm_start_scores, write_report
-    from demux_core.calibration import fit_vector_scaling
-    from demux_core.heldout_calibration import heldout_logits
-    from demux_core.scoring import score_pool
+    from demux_core.scoring.calibration import fit_vector_scaling
+    from demux_core.scoring.heldout import heldout_logits
+    from demux_core.scoring.pool import score_pool
 
     description = __doc__.split("\n\n")[0]
     parser = run_folder_parser(description, "a simulate --out folder with --heldout", "markdown")

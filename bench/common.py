@@ -102,9 +102,9 @@ def warm_start_scores(run_folder: Path, cache_dir: Path):
     (Pools, SimulationConfig, TaskModel, tokenizer, PoolScores, PoolScores)
         The last two are the source and the target pool's scores.
     """
-    from demux_core.rounds import _split_scores
-    from demux_core.scoring import score_pool
-    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.rounds.round import _split_scores
+    from demux_core.scoring.pool import score_pool
 
     pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
     model, tokenizer = TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir)

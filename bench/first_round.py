@@ -88,12 +88,12 @@ def rebuild(run_folder: Path, cache_dir: Path):
 
 def first_round(run_folder, cache_dir, seeds, strategies, variants, budget) -> dict:
     """Zero-shot and one-round predictions of every (strategy, seed, variant) of one target."""
-    from demux_core.labels import with_label
-    from demux_core.model_eval import evaluate_model
-    from demux_core.round_training import replay_sample, training_examples_for_round
-    from demux_core.rounds import run_round, select_next
-    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
-    from demux_core.training import fine_tune
+    from demux_core.data.labels import with_label
+    from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.rounds.model_eval import evaluate_model
+    from demux_core.rounds.round import run_round, select_next
+    from demux_core.training.fine_tune import fine_tune
+    from demux_core.training.round import replay_sample, training_examples_for_round
 
     pools, config, warm_dir = rebuild(run_folder, cache_dir)
     tokenizer = load_checkpoint_tokenizer(warm_dir)
@@ -148,8 +148,8 @@ def change_rows(result: dict) -> list[dict]:
     The resampled test sets are the study's (:mod:`demux_lab.study.study`), shared by the zero-shot
     model and every seed.
     """
-    from demux_core.evaluation import resampled_main
-    from demux_core.examples import TaskType
+    from demux_core.data.examples import TaskType
+    from demux_core.rounds.evaluation import resampled_main
     from demux_lab.study.study import _interval, _weights
 
     task, scheme = TaskType(result["task"]), result["tag_scheme"]

@@ -35,9 +35,9 @@ def coverage_rows(source, target, budgets, ks=STARTING_KS) -> list[dict]:
     budgets : sequence of int -- picks per row
     ks : sequence of int -- starting k of knn-uncertainty
     """
-    from demux_core.knn_union import knn_union
-    from demux_core.selection_inputs import SelectionInputs
-    from demux_core.strategies import select_with_details
+    from demux_core.selection.inputs import SelectionInputs
+    from demux_core.selection.knn_union import knn_union
+    from demux_core.selection.strategies import select_with_details
 
     n = len(source.uncertainty)
 

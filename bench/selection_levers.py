@@ -68,9 +68,9 @@ def rebuild(run_folder: Path, cache_dir: Path):
 
 def pick_rows(pools, config, features, fitter, variants=VARIANTS, budgets=BUDGETS) -> list[dict]:
     """One dict per (variant, budget): overlap with the default, labels, languages, margins."""
-    from demux_core.labels import label_counts
-    from demux_core.neighbors import knn
-    from demux_core.strategies import classes_for, select_with_details
+    from demux_core.data.labels import label_counts
+    from demux_core.selection.neighbors import knn
+    from demux_core.selection.strategies import classes_for, select_with_details
     from demux_lab.frozen_head.head_scoring import score_features
 
     head = fitter.fit(())  # the seed-set head: the zero-shot model of the frozen recipe

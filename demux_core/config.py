@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from demux_core.calibration import VectorScaling
+    from demux_core.scoring.calibration import VectorScaling
 
 Aggregation = Literal["min", "mean", "max"]
 EmbeddingKind = Literal["cls", "mean"]
@@ -40,7 +40,7 @@ def _check_positive(field: str, value: float) -> None:
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """How :func:`demux_core.scoring.score_pool` runs the model over a pool.
+    """How :func:`demux_core.scoring.pool.score_pool` runs the model over a pool.
 
     Attributes
     ----------
@@ -110,7 +110,7 @@ class ScoringConfig:
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How :func:`demux_core.training.fine_tune` trains a task model.
+    """How :func:`demux_core.training.fine_tune.fine_tune` trains a task model.
 
     Attributes
     ----------

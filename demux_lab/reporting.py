@@ -64,7 +64,7 @@ def stream_predictions(
     JSON lines: the first holds the gold labels, then one line per row with predictions
     (flushed, so a stopped run keeps what it finished). :mod:`demux_lab.study.study` reads them.
     """
-    from demux_core.labels import gold_labels
+    from demux_core.data.labels import gold_labels
 
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(json.dumps({"gold": gold_labels(test)}, ensure_ascii=False) + "\n")
@@ -164,7 +164,7 @@ def picks_markdown(rows: Sequence[ResultRow], by: str = "language") -> str:
     """Share of all picks per source language (or gold label), per strategy.
 
     Summed over seeds and rounds. ``by="label"`` reads ``picked_labels`` (units in
-    :func:`demux_core.labels.label_counts`); an empty string when no row has them.
+    :func:`demux_core.data.labels.label_counts`); an empty string when no row has them.
     """
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:

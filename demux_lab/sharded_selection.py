@@ -1,19 +1,19 @@
 """DeMuX selection over source embeddings streamed shard by shard.
 
-:func:`select_sharded` gives exactly what :func:`demux_core.strategies.select_with_details`
+:func:`select_sharded` gives exactly what :func:`demux_core.selection.strategies.select_with_details`
 gives on the same pool held in memory (same indices, same order), while holding only one
 chunk of source rows, the target pool and O(n) scalars (margins, mean distances):
 
 - ``knn-uncertainty`` and its class- and language-balanced variants: one streaming pass
   keeps, for every target point, its ``width`` nearest source points (the doubling rule and
-  widths of :func:`demux_core.knn_union.doubling_union`, shared with the in-memory path);
+  widths of :func:`demux_core.selection.knn_union.doubling_union`, shared with the in-memory path);
   each chunk is searched with faiss and merged by (squared distance, index). If the doubling
   outgrows ``width`` another pass runs with the larger width, as in memory.
 - ``average-dist``: exact mean L2 distance of every source point, chunk by chunk.
 - ``uncertainty``, ``random``, ``egalitarian``: need no embeddings; ``uncertainty-knn``
   gathers only its ``4 * budget`` candidates.
 
-Chunks start at multiples of the block sizes faiss and :mod:`demux_core.neighbors` use
+Chunks start at multiples of the block sizes faiss and :mod:`demux_core.selection.neighbors` use
 internally, so every distance is computed from the same operands as in memory and comes
 out bit-identical. A last pass gathers the picked rows for ``distance_to_target``.
 """
@@ -26,18 +26,18 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
-from demux_core import neighbors, strategies
-from demux_core.class_balance import group_round_robin
 from demux_core.errors import SelectionError
-from demux_core.knn_union import doubling_union
 from demux_core.scale.embedding_shards import ShardedEmbeddings, aligned_chunks, gather_rows
-from demux_core.selection_inputs import (
+from demux_core.selection import neighbors, strategies
+from demux_core.selection.class_balance import group_round_robin
+from demux_core.selection.inputs import (
     check_finite,
     selectable_mask,
     validated_classes,
     validated_languages,
 )
-from demux_core.strategies import Selection
+from demux_core.selection.knn_union import doubling_union
+from demux_core.selection.strategies import Selection
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def streaming_knn(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest source points of every target point, in one streaming pass.
 
-    Same result as :func:`demux_core.neighbors.knn` on the whole pool.
+    Same result as :func:`demux_core.selection.neighbors.knn` on the whole pool.
 
     Returns
     -------
@@ -127,7 +127,7 @@ def streaming_mean_distances(
 ) -> np.ndarray:
     """Mean L2 distance of every source point to all target points, shape (n,) float32.
 
-    Same result as :func:`demux_core.neighbors.mean_distances` on the whole pool.
+    Same result as :func:`demux_core.selection.neighbors.mean_distances` on the whole pool.
     """
     means = np.empty(source.n_rows, dtype=np.float32)
     for start, chunk in aligned_chunks(source, mean_chunk_rows(settings, target.shape[0])):
@@ -253,15 +253,15 @@ def select_sharded(
     settings: ShardedSelectionSettings = ShardedSelectionSettings(),
     classes: Sequence[str] | np.ndarray | None = None,
 ) -> Selection:
-    """:func:`demux_core.strategies.select_with_details` over a streamed source pool.
+    """:func:`demux_core.selection.strategies.select_with_details` over a streamed source pool.
 
     Parameters
     ----------
-    strategy : str -- a key of :data:`demux_core.strategies.STRATEGIES`
+    strategy : str -- a key of :data:`demux_core.selection.strategies.STRATEGIES`
     source : ShardedEmbeddings -- n source embeddings of dimension d, in pool order
     target_emb : ndarray, shape (m, d), float32, m >= 1 (held in memory)
     uncertainty : ndarray, shape (n,) -- margins, lower = more uncertain
-    budget, exclude, languages, k, seed, classes : as in :func:`demux_core.strategies.select`
+    budget, exclude, languages, k, seed, classes : as in :func:`demux_core.selection.strategies.select`
     settings : ShardedSelectionSettings
 
     Returns

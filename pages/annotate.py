@@ -12,7 +12,7 @@ import uuid
 
 import streamlit as st
 
-from demux_core.examples import QAExample, TaskType, TokenExample
+from demux_core.data.examples import QAExample, TaskType, TokenExample
 from service.annotation import AnnotationItem, parse_tags, round_items, round_progress
 from service.bio import entity_types, is_bio_schema
 from service.presses import Press, PressOutcome, apply_press, held_by_others, serve_item

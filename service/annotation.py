@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from demux_core.examples import Example, QAExample, TaskType, TokenExample
+from demux_core.data.examples import Example, QAExample, TaskType, TokenExample
 from service.bio import OUTSIDE, is_bio_schema, repair_bio
 from storage import Annotation, ProjectStore
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from demux_core.data.examples import TaskType
+from demux_core.data.readers.bio import TagRepair
 from demux_core.errors import DataFormatError
-from demux_core.examples import TaskType
-from demux_core.readers.bio import TagRepair
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from service.project_settings import DEFAULT_MODEL_SPEC, ProjectSettings
 from storage import ProjectStore, create_project, project_path
@@ -35,7 +35,7 @@ class PoolFile:
     pool : {"source", "target", "test", "seed"}
     path : Path
     reader_options : dict
-        Passed to ``demux_core.readers.read_examples`` (``format``, ``language``, columns...).
+        Passed to ``demux_core.data.readers.read_examples`` (``format``, ``language``, columns...).
     display_name : str, optional
         What errors call the file (an upload's own name, not its scratch copy's path).
     """
@@ -213,7 +213,7 @@ def collect_labels(task: TaskType, files: Sequence[PoolFile]) -> tuple[str, ...]
     ValueError
         When no file holds any label (the schema must then be typed in).
     """
-    from demux_core.readers import read_examples
+    from demux_core.data.readers import read_examples
 
     if task == TaskType.QA:
         return ()

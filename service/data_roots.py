@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from demux_core.data.readers import shared_data_dir
 from demux_core.errors import DemuxError
-from demux_core.readers import shared_data_dir
 from service.demo_download import download_dir
 
 DATA_ROOTS_ENV = "DEMUX_DATA_ROOTS"

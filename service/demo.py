@@ -1,7 +1,7 @@
 """One-click demo projects on SIB-200 (topics) and MasakhaNER 2.0 (NER).
 
 The data is read from ``$DEMUX_DATA`` or ``../shared/data`` (see
-:func:`demux_core.readers.shared_data_dir`), else from the download cache filled by
+:func:`demux_core.data.readers.shared_data_dir`), else from the download cache filled by
 :mod:`service.demo_download`. Every sample is deterministic (fixed seeds).
 
 ``$DEMUX_DEMO_SOURCE_PER_LANGUAGE`` (default 200) sets how many sentences each source
@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from demux_core.examples import Example, TaskType
+from demux_core.data.examples import Example, TaskType
 
 SIB200 = "sib200"
 MASAKHANER = "masakhaner2"
@@ -146,7 +146,7 @@ def _with_language_prefix(examples: list[Example], language: str) -> list[Exampl
 
 
 def _read(spec: DemoSpec, language: str, split: str, root: Path) -> list[Example]:
-    from demux_core.readers import read_masakhaner, read_sib200
+    from demux_core.data.readers import read_masakhaner, read_sib200
 
     reader = read_sib200 if spec.key == SIB200 else read_masakhaner
     return _with_language_prefix(list(reader(language, split, root)), language)
@@ -154,7 +154,7 @@ def _read(spec: DemoSpec, language: str, split: str, root: Path) -> list[Example
 
 def _labels(spec: DemoSpec, root: Path, examples: list[Example]) -> tuple[str, ...]:
     if spec.key == SIB200:
-        from demux_core.readers import sib200_labels
+        from demux_core.data.readers import sib200_labels
 
         return sib200_labels(root)
     entities = sorted({tag[2:] for e in examples for tag in (e.gold or ()) if tag != "O"})
@@ -170,7 +170,7 @@ def build_demo_pools(spec: DemoSpec, root: Path) -> DemoPools:
     root : Path
         The data root holding ``sib200/`` or ``masakhaner2/``.
     """
-    from demux_core.readers import deterministic_sample
+    from demux_core.data.readers import deterministic_sample
 
     def sample(examples: list[Example], n: int, offset: int) -> list[Example]:
         return deterministic_sample(examples, n, spec.sample_seed + offset) if n else examples

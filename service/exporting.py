@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from demux_core.examples import TaskType
+from demux_core.data.examples import TaskType
 from service.report import rounds_table
 from storage import ProjectStore
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from demux_core.examples import QAExample, TokenExample
+from demux_core.data.examples import QAExample, TokenExample
 from service.worker import ProgressCallback
 
 _EMBEDDING_DIM = 8

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from demux_core.examples import Example, QAExample, TokenExample
+from demux_core.data.examples import Example, QAExample, TokenExample
 from storage import ProjectStore, StorageError
 
 HOVER_CHARS = 160
@@ -100,7 +100,7 @@ def target_neighbours(
     store: ProjectStore, model_version: str, target_position: int, k: int
 ) -> Neighbours:
     """The ``k`` nearest source points (L2 on stored embeddings) of a target point."""
-    from demux_core.neighbors import knn
+    from demux_core.selection.neighbors import knn
 
     source_unc, _, source_emb = store.load_scores(model_version, "source")
     _, _, target_emb = store.load_scores(model_version, "target")

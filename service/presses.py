@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from demux_core.examples import QAExample, TokenExample
+from demux_core.data.examples import QAExample, TokenExample
 from service.annotation import NO_ANSWER, AnnotationItem, find_answer, mark, save_label, undo_last
 from storage import Annotation, InvalidAnnotationError, ItemTakenError, ProjectStore
 

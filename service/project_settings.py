@@ -32,7 +32,7 @@ class ProjectSettings:
     Attributes
     ----------
     strategy : str
-        A name of ``demux_core.strategies.STRATEGIES``.
+        A name of ``demux_core.selection.strategies.STRATEGIES``.
     budget : int
         Source points selected (to label) per round.
     k : int

@@ -5,7 +5,7 @@ Round metrics are whatever the runner stored; this module looks for:
 - ``test_metric`` (float) and ``metric_name`` (e.g. ``"accuracy"``, ``"f1"``): the
   score on the target test pool of the model the round trained;
 - ``n_labeled`` (int): labels the model was trained on (else counted from selections);
-- ``pearson`` (float): :func:`demux_core.diagnostics.neighborhood_uncertainty_pearson`.
+- ``pearson`` (float): :func:`demux_core.rounds.diagnostics.neighborhood_uncertainty_pearson`.
 
 A random-selection baseline is a project setting ``baseline_curves``:
 ``{"random": [[n_labeled, value], ...]}`` (written by :func:`set_baseline_curve`).

@@ -2,7 +2,7 @@
 
 ``DEMUX_RUNNER`` picks it:
 
-- ``real`` (default): the real round (``demux_core.rounds``: fine-tune, rescore, project,
+- ``real`` (default): the real round (``demux_core.rounds.round``: fine-tune, rescore, project,
   select) in a child process (:mod:`service.round_process`), so torch never loads in the
   Streamlit server and labeling stays fast while a round trains;
 - ``real-thread``: the same, on the worker thread of the server process (for debugging and

@@ -1,4 +1,4 @@
-"""The real round runner: reads a project from the store, runs ``demux_core.rounds.run_round``,
+"""The real round runner: reads a project from the store, runs ``demux_core.rounds.round.run_round``,
 writes scores, map, selection, metrics and the checkpoint back.
 
 Imported only on the worker thread (it imports torch through ``demux_core``). A round's
@@ -60,7 +60,7 @@ def _seed_split(store: Any, keep_best: bool) -> tuple[list, list]:
     most 60 examples, is held out and never trained on, and every round keeps its best epoch
     on it, the starting weights included. Without it the whole pool trains.
     """
-    from demux_core.round_training import split_heldout
+    from demux_core.training.round import split_heldout
 
     seed = [e for e in store.pool_examples("seed") if e.gold is not None]
     return split_heldout(seed) if keep_best else (seed, [])
@@ -68,8 +68,8 @@ def _seed_split(store: Any, keep_best: bool) -> tuple[list, list]:
 
 def _start_model(store: Any, info: Any, round_number: int, training: Any):
     """(model, tokenizer, keys already trained on) for this round."""
-    from demux_core.round_training import warm_start
-    from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
+    from demux_core.training.round import warm_start
 
     checkpoint = _previous_checkpoint(store, round_number)
     if checkpoint is not None:
@@ -77,7 +77,7 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         return TaskModel.load(checkpoint), load_checkpoint_tokenizer(checkpoint), set(trained)
     from transformers import AutoTokenizer
 
-    from demux_core.model_source import resolve_model_source
+    from demux_core.models.source import resolve_model_source
 
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
     seed, _heldout = _seed_split(store, training.keep_best)
@@ -174,9 +174,9 @@ class StoreRoundRunner:
     """Runs a round of a stored project with the real model (see module docstring)."""
 
     def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
-        from demux_core.labels import with_label
-        from demux_core.round_types import Pools, RoundConfig
-        from demux_core.rounds import run_round
+        from demux_core.data.labels import with_label
+        from demux_core.rounds.round import run_round
+        from demux_core.rounds.types import Pools, RoundConfig
 
         info = store.info()
         current = store.get_round(round_id)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from demux_core.examples import TaskType
+from demux_core.data.examples import TaskType
 from storage.connection import ConnectionSettings, ThreadConnections, write_transaction
 from storage.paths import artifacts_dir
 from storage.records import ProjectInfo, dumps, loads_dict

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from demux_core.data.examples import Example
 from demux_core.errors import DataFormatError
-from demux_core.examples import Example
 from storage.base import StoreBase
 from storage.errors import StorageError
 from storage.importing import check_examples, line_of, read_file
@@ -54,7 +54,7 @@ class ExamplesMixin(StoreBase):
         return len(examples)
 
     def import_examples(self, pool: str, path: str | Path, **reader_options: Any) -> int:
-        """Read a whole file with ``demux_core.readers.read_examples`` and add it to ``pool``.
+        """Read a whole file with ``demux_core.data.readers.read_examples`` and add it to ``pool``.
 
         ``reader_options`` go to the reader (``format``, ``language``, ``task``, ``labels``...);
         ``task`` and ``labels`` default to the project's. All or nothing: a malformed file

@@ -1,6 +1,6 @@
 """Export of the labelled data: gold replaced by the annotators' effective labels.
 
-Formats are written by ``demux_core.readers.writers`` (``write_conll``, ``write_jsonl``,
+Formats are written by ``demux_core.data.readers.writers`` (``write_conll``, ``write_jsonl``,
 ``write_csv``, ``write_hf_disk``), so that an export can be imported again unchanged.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from demux_core.examples import Example, TaskType
+from demux_core.data.examples import Example, TaskType
 from storage.base import StoreBase
 from storage.examples import check_pool
 from storage.records import with_label
@@ -53,7 +53,7 @@ class ExportingMixin(StoreBase):
             raise ValueError(f"unknown export format {format!r}; expected one of {EXPORT_FORMATS}")
         if format == "conll" and self.info().task != TaskType.TOKEN:
             raise ValueError("CoNLL export needs a token task (one tag per word)")
-        from demux_core.readers import writers
+        from demux_core.data.readers import writers
 
         write = {
             "conll": writers.write_conll,

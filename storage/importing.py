@@ -1,7 +1,7 @@
 """Reading a data file for import, and checking examples before they are stored.
 
 Nothing here writes: :meth:`storage.ProjectStore.import_examples` reads the whole file
-first (through ``demux_core.readers.read_examples``), checks every example, then inserts
+first (through ``demux_core.data.readers.read_examples``), checks every example, then inserts
 everything in one transaction.
 """
 
@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from demux_core.data.examples import Example, TaskType
 from demux_core.errors import DataFormatError
-from demux_core.examples import Example, TaskType
 from storage.errors import StorageError
 from storage.validation import example_problem
 
 
 def read_file(path: Path, reader_options: dict[str, Any]) -> list[Example]:
-    """All examples of ``path`` via ``demux_core.readers.read_examples``.
+    """All examples of ``path`` via ``demux_core.data.readers.read_examples``.
 
     Raises
     ------
@@ -30,9 +30,11 @@ def read_file(path: Path, reader_options: dict[str, Any]) -> list[Example]:
         If the readers package is not installed.
     """
     try:
-        from demux_core.readers import read_examples
+        from demux_core.data.readers import read_examples
     except ImportError as error:  # pragma: no cover - readers ship with the app
-        raise StorageError("demux_core.readers is not available: cannot import files") from error
+        raise StorageError(
+            "demux_core.data.readers is not available: cannot import files"
+        ) from error
     try:
         return list(read_examples(path, **reader_options))
     except UnicodeDecodeError as error:

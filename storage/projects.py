@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from demux_core.examples import TaskType
+from demux_core.data.examples import TaskType
 from storage.annotations import AnnotationsMixin
 from storage.claims import ClaimsMixin
 from storage.connection import ConnectionSettings, connect, enable_wal, write_transaction

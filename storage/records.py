@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from demux_core.examples import Example, QAExample, SequenceExample, TaskType, TokenExample
+from demux_core.data.examples import Example, QAExample, SequenceExample, TaskType, TokenExample
 
 Label = tuple[str, ...] | str | tuple[int, str]
 

@@ -6,7 +6,7 @@ so that callers can attach the place (file and line, example id) to the message.
 
 from __future__ import annotations
 
-from demux_core.examples import Example, QAExample, TaskType, TokenExample, task_of
+from demux_core.data.examples import Example, QAExample, TaskType, TokenExample, task_of
 from storage.records import Label
 
 
@@ -35,7 +35,7 @@ def tag_known(tag: str, known: set[str]) -> bool:
     """Whether a token tag fits the schema: listed itself, ``O``, or its entity type listed.
 
     The schema of a token task may list full tags (``B-PER``) or entity types (``PER``),
-    as ``demux_core.readers.read_examples`` accepts both.
+    as ``demux_core.data.readers.read_examples`` accepts both.
     """
     if tag in known or tag == "O":
         return True

@@ -53,8 +53,8 @@ def test_the_check_sees_a_harness_import(tmp_path):
 
 @pytest.mark.parametrize(
     "module",
-    ["demux_core.strategies", "demux_core.rounds", "service.store_runner", "service.projects",
-     "storage", "demux_core.readers"],
+    ["demux_core.selection.strategies", "demux_core.rounds.round", "service.store_runner", "service.projects",
+     "storage", "demux_core.data.readers"],
 )  # fmt: skip
 def test_loading_product_modules_leaves_the_harness_unloaded(module):
     probe = f"import sys, {module}; print(any(m.split('.')[0] == {LAB!r} for m in sys.modules))"

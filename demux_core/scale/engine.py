@@ -1,9 +1,9 @@
 """One entry point for scoring a pool in-process (``engine="local"``) or on Ray (``"ray"``).
 
-``local`` is :func:`demux_core.scoring.score_pool` unchanged. ``ray`` writes the pool as
+``local`` is :func:`demux_core.scoring.pool.score_pool` unchanged. ``ray`` writes the pool as
 Parquet shards (unless ``pool_dir`` already holds them), saves the model as a checkpoint
 folder (unless ``model_source`` names one) and runs :func:`run_ray_scoring`; the result is
-the same :class:`~demux_core.scoring.PoolScores`, in pool order.
+the same :class:`~demux_core.scoring.pool.PoolScores`, in pool order.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from demux_core.config import ScoringConfig
-from demux_core.examples import Example
+from demux_core.data.examples import Example
 from demux_core.scale.ray_scoring import (
     ModelSource,
     RaySettings,
@@ -87,7 +87,7 @@ def score_pool_with_engine(
     if engine not in ENGINES:
         raise ValueError(f"engine={engine!r} is not one of {', '.join(ENGINES)}")
     if engine == "local":
-        from demux_core.scoring import score_pool
+        from demux_core.scoring.pool import score_pool
 
         if model is None or examples is None:
             raise ValueError("engine='local' needs model, tokenizer and examples")
@@ -120,7 +120,7 @@ def score_pool_with_engine(
 def _score_on_ray(
     model, tokenizer, examples, config, settings, source, pool_dir, work_dir, rows_per_shard
 ):
-    from demux_core.scoring import PoolScores
+    from demux_core.scoring.pool import PoolScores
 
     work_dir.mkdir(parents=True, exist_ok=True)
     if pool_dir is None:

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from demux_core.config import ScoringConfig
+from demux_core.data.examples import TaskType
 from demux_core.errors import DataFormatError
-from demux_core.examples import TaskType
 from demux_core.scale.embedding_shards import fixed_size_list_to_matrix, matrix_to_fixed_size_list
 from demux_core.scale.shards import PoolManifest, read_manifest, table_to_examples
 
@@ -90,8 +90,8 @@ class ModelSource:
         """Load ``(TaskModel, tokenizer)`` (imports torch)."""
         from transformers import AutoTokenizer
 
-        from demux_core.model_source import resolve_model_source
-        from demux_core.task_model import (
+        from demux_core.models.source import resolve_model_source
+        from demux_core.models.task_model import (
             META_FILE,
             TaskModel,
             load_checkpoint_tokenizer,
@@ -129,7 +129,7 @@ class ShardScorer:
         self.config = config
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        from demux_core.scoring import score_pool
+        from demux_core.scoring.pool import score_pool
 
         examples = table_to_examples(batch, self.model.task)
         scores = score_pool(self.model, self.tokenizer, examples, self.config, progress=False)

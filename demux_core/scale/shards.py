@@ -26,8 +26,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from demux_core.data.examples import (
+    Example,
+    QAExample,
+    SequenceExample,
+    TaskType,
+    TokenExample,
+    task_of,
+)
 from demux_core.errors import DataFormatError
-from demux_core.examples import Example, QAExample, SequenceExample, TaskType, TokenExample, task_of
 
 MANIFEST_FILE = "manifest.json"
 SHARD_FORMAT_VERSION = 1

@@ -8,7 +8,7 @@ pool is run through the encoder once (this module) and every round after that is
 For each example this keeps:
 
 - ``embeddings`` (n, d): what the distance strategies compare; the same vectors
-  :func:`demux_core.scoring.score_pool` reports (sequence: ``<s>`` or mean of the last layer
+  :func:`demux_core.scoring.pool.score_pool` reports (sequence: ``<s>`` or mean of the last layer
   as ``ScoringConfig.embedding`` says; token: mean over the first sub-word of each word).
 - ``head_inputs``: what the task head reads. Sequence/pair: one row per example, pooled as
   the model's ``pooling``. Token: one row per word (the last layer at the word's first
@@ -30,11 +30,11 @@ import torch
 from tqdm.auto import tqdm
 
 from demux_core.config import ScoringConfig
+from demux_core.data.examples import Example, TaskType, TokenExample
 from demux_core.errors import DemuxError
-from demux_core.examples import Example, TaskType, TokenExample
-from demux_core.features import encode_examples, pad_batch
+from demux_core.models.features import encode_examples, pad_batch
+from demux_core.models.task_model import TaskModel
 from demux_core.runtime import configure_threads, pick_device
-from demux_core.task_model import TaskModel
 
 FROZEN_TASKS = (TaskType.TOKEN, TaskType.SEQUENCE, TaskType.PAIR)
 

@@ -1,6 +1,6 @@
 """Score a pool with a linear head over frozen encoder features (pure numpy).
 
-The frozen-encoder recipe's counterpart of :func:`demux_core.scoring.score_pool`: the same
+The frozen-encoder recipe's counterpart of :func:`demux_core.scoring.pool.score_pool`: the same
 uncertainty (margin ``log p(top1) - log p(top2)``, lower = more uncertain = picked first by
 the uncertainty strategies; token tasks aggregate the per-word margins with ``min``/``mean``/
 ``max``) and the same predictions, computed from :class:`FrozenFeatures` without the encoder.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demux_core.examples import Example, TaskType, TokenExample
+from demux_core.data.examples import Example, TaskType, TokenExample
 from demux_lab.frozen_head.features import FrozenFeatures
 from demux_lab.frozen_head.head_training import HeadTrainingError, LinearHead, head_logits, margins
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.evaluation import evaluate
-from demux_core.examples import Example, TaskType
-from demux_core.labels import gold_labels, label_counts
-from demux_core.round_types import Pools
-from demux_core.strategies import classes_for, select_with_details
-from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_core.data.examples import Example, TaskType
+from demux_core.data.labels import gold_labels, label_counts
+from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_core.rounds.evaluation import evaluate
+from demux_core.rounds.types import Pools
+from demux_core.selection.strategies import classes_for, select_with_details
 from demux_lab.frozen_head.features import FrozenFeatures, FrozenRecipeError, extract_features
 from demux_lab.frozen_head.head_scoring import HeadScores, labeled_rows, score_features
 from demux_lab.frozen_head.head_training import LinearHead, fit_head

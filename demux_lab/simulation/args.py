@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from demux_core.round_types import Pools
+    from demux_core.rounds.types import Pools
     from demux_lab.simulation.config import SimulationConfig
 
 
@@ -56,7 +56,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     """The frozen simulation settings; raises ValueError on an inconsistent combination."""
     from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
     from demux_core.recipes import task_recipe
-    from demux_core.round_types import RoundConfig
+    from demux_core.rounds.types import RoundConfig
     from demux_lab.simulation.config import SimulationConfig
 
     scoring = ScoringConfig(

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from demux_core.config import RECIPES, HeadConfig
-from demux_core.round_types import RoundConfig
+from demux_core.rounds.types import RoundConfig
 
 DISTANCE_ENCODERS: tuple[str, ...] = ("current", "warm-start", "pretrained")
 

@@ -1,6 +1,6 @@
 """The pools of a simulated experiment, read from labeled files.
 
-Every file is read with :func:`demux_core.readers.read_examples`; a size draws a
+Every file is read with :func:`demux_core.data.readers.read_examples`; a size draws a
 deterministic sample. Parallel corpora (SIB-200 is Flores-200: the same ``index_id`` is
 the same sentence translated) need one more rule, ``disjoint_ids``: otherwise every source
 file holds translations of the same sentences, and of the seed set's, so the source pool
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from demux_core.data.examples import Example
+from demux_core.data.readers import deterministic_sample, read_examples
 from demux_core.errors import DemuxError
-from demux_core.examples import Example
-from demux_core.readers import deterministic_sample, read_examples
-from demux_core.round_types import Pools
+from demux_core.rounds.types import Pools
 
 
 @dataclass(frozen=True)

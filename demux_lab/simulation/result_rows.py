@@ -10,7 +10,7 @@ class ResultRow:
     """One line of the tidy results table.
 
     ``picked`` counts the round's picks per source language and ``picked_labels`` their gold
-    labels (units in :func:`demux_core.labels.label_counts`).
+    labels (units in :func:`demux_core.data.labels.label_counts`).
     """
 
     strategy: str
@@ -46,8 +46,8 @@ def metrics_row(
     predictions: tuple = ()
     task, scheme = task_and_scheme
     if metrics is not None and metrics.predictions and test:
-        from demux_core.evaluation import bootstrap_ci
-        from demux_core.labels import gold_labels
+        from demux_core.data.labels import gold_labels
+        from demux_core.rounds.evaluation import bootstrap_ci
 
         predictions = metrics.predictions
         intervals = bootstrap_ci(gold_labels(test), predictions, task, 1000, 0, tag_scheme=scheme)

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.examples import Example
-from demux_core.labels import label_counts, with_label
-from demux_core.model_source import resolve_model_source
-from demux_core.round_types import Pools, RoundConfig, RoundOutcome
-from demux_core.rounds import run_round, select_next, with_distance_embeddings
-from demux_core.scoring import PoolScores, check_embedding_layer, score_pool
-from demux_core.strategies import SCORE_FREE_STRATEGIES, Selection
-from demux_core.task_model import (
+from demux_core.data.examples import Example
+from demux_core.data.labels import label_counts, with_label
+from demux_core.models.source import resolve_model_source
+from demux_core.models.task_model import (
     ENCODER_DIR,
     META_FILE,
     TaskModel,
     load_checkpoint_tokenizer,
 )
+from demux_core.rounds.round import run_round, select_next, with_distance_embeddings
+from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
+from demux_core.scoring.pool import PoolScores, check_embedding_layer, score_pool
+from demux_core.selection.strategies import SCORE_FREE_STRATEGIES, Selection
 from demux_lab.simulation.config import SimulationConfig
 from demux_lab.simulation.result_rows import ResultRow, metrics_row
 from demux_lab.simulation.warm_start_cache import warm_start_model

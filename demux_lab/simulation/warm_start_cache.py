@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from demux_core.examples import Example
-from demux_core.task_model import META_FILE, TaskModel
+from demux_core.data.examples import Example
+from demux_core.models.task_model import META_FILE, TaskModel
 
 if TYPE_CHECKING:
-    from demux_core.round_types import Pools
+    from demux_core.rounds.types import Pools
     from demux_lab.simulation.config import SimulationConfig
 
 # The training settings that change a warm-start checkpoint (its cache key).
@@ -65,7 +65,7 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
 
 
 def _train_and_save(config: SimulationConfig, pools: Pools, folder: Path, show_bars: bool) -> None:
-    from demux_core.round_training import warm_start
+    from demux_core.training.round import warm_start
 
     training = config.warm_start.training
     tokenizer = _tokenizer_for(config.model)

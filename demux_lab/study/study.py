@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.evaluation import resampled_main
+from demux_core.rounds.evaluation import resampled_main
 
 RESAMPLES = 1000
 

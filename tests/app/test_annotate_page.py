@@ -4,7 +4,7 @@ Presses in the browser widgets (class keys, skip, flag, undo, the tagger) are te
 real browser (tests/e2e) and, as service calls, in tests/service/test_presses.py.
 """
 
-from demux_core.examples import TaskType
+from demux_core.data.examples import TaskType
 from service.annotation import mark, next_unhandled, round_items
 from service.projects import open_store
 from tests.app.conftest import label_first_item, open_app, pad_data, texts, wait_for_status

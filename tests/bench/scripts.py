@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from demux_core.scoring import PoolScores
+from demux_core.scoring.pool import PoolScores
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 

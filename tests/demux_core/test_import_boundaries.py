@@ -14,17 +14,17 @@ HEAVY = ("torch", "transformers", "streamlit", "sqlite3", "sqlite_utils")
 @pytest.mark.parametrize(
     "module",
     [
-        "demux_core.strategies",
-        "demux_core.round_types",
+        "demux_core.selection.strategies",
+        "demux_core.rounds.types",
         "demux_lab.simulation.pools",
         "demux_lab.simulation.args",
         "demux_lab.simulation.flags",
         "demux_core.config",
         "demux_core.recipes",
         "demux_lab.study.goals",
-        "demux_core.model_source",
+        "demux_core.models.source",
         "demux_lab.simulation.config",
-        "demux_core.calibration",
+        "demux_core.scoring.calibration",
     ],
 )
 def test_module_loads_without_torch_or_the_ui(module):

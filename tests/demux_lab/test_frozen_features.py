@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from demux_core.config import ScoringConfig
-from demux_core.examples import QAExample, SequenceExample, TokenExample
-from demux_core.scoring import score_pool
-from demux_core.task_model import TaskModel
+from demux_core.data.examples import QAExample, SequenceExample, TokenExample
+from demux_core.models.task_model import TaskModel
+from demux_core.scoring.pool import score_pool
 from demux_lab.frozen_head.features import FrozenFeatures, FrozenRecipeError, extract_features
 from demux_lab.frozen_head.head_scoring import score_features
 from demux_lab.frozen_head.head_training import LinearHead

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from demux_core.examples import SequenceExample, TaskType, TokenExample
+from demux_core.data.examples import SequenceExample, TaskType, TokenExample
 from demux_lab.frozen_head.features import FrozenFeatures
 from demux_lab.frozen_head.head_scoring import NO_WORD_MARGIN, labeled_rows, score_features
 from demux_lab.frozen_head.head_training import LinearHead

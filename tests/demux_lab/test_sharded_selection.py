@@ -7,10 +7,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from demux_core import strategies
 from demux_core.errors import SelectionError
-from demux_core.neighbors import knn, mean_distances
 from demux_core.scale.embedding_shards import ShardedEmbeddings, matrix_to_fixed_size_list
+from demux_core.selection import strategies
+from demux_core.selection.neighbors import knn, mean_distances
 from demux_lab.sharded_selection import (
     ShardedSelectionSettings,
     select_sharded,

@@ -5,8 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from demux_core.examples import SequenceExample
-from demux_core.readers import write_csv
+from demux_core.data.examples import SequenceExample
+from demux_core.data.readers import write_csv
 from demux_lab.cli import main
 from demux_lab.reporting import read_rows, summary_markdown
 from tests.fixtures import tiny_model
@@ -174,7 +174,7 @@ def _count_examples(monkeypatch, module, name: str) -> list[int]:
 def test_score_free_strategies_skip_rescoring_and_pick_the_same(
     data, tiny_model_dir, tmp_path, monkeypatch
 ):
-    import demux_core.rounds as rounds
+    import demux_core.rounds.round as rounds
     import demux_lab.simulation.run as simulation
 
     passes = _count_examples(monkeypatch, rounds, "score_pool")
@@ -243,7 +243,7 @@ def test_simulation_config_refuses_bad_settings(changes, message):
 
 
 def test_schedule_and_increments():
-    from demux_core.round_types import RoundConfig
+    from demux_core.rounds.types import RoundConfig
     from demux_lab.simulation.config import SimulationConfig
 
     scheduled = SimulationConfig("sequence", ("a", "b"), ("random",), budgets=(10, 50, 100))
@@ -279,7 +279,7 @@ def test_heldout_may_span_several_source_language_files(data, tiny_model_dir, tm
 def test_labels_below_min_train_labels_wait_for_the_round_that_trains(
     data, tiny_model_dir, tmp_path, monkeypatch
 ):
-    import demux_core.rounds as rounds
+    import demux_core.rounds.round as rounds
 
     trained_on = _count_examples(monkeypatch, rounds, "fine_tune")
     out = tmp_path / "waiting"

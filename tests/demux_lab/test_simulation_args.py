@@ -1,7 +1,7 @@
 import pytest
 
-from demux_core.examples import SequenceExample
-from demux_core.readers import write_csv
+from demux_core.data.examples import SequenceExample
+from demux_core.data.readers import write_csv
 from demux_core.recipes import default_k, task_recipe
 from demux_lab.cli import build_parser
 from demux_lab.simulation.args import config_from_args, labels_from_args, pools_from_args

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from demux_core.scoring import score_pool
-from demux_core.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
+from demux_core.scoring.pool import score_pool
 from demux_lab.cli import build_parser, main
 from demux_lab.simulation.args import pools_from_args
 from tests.demux_lab import test_simulation
@@ -23,7 +23,7 @@ data = test_simulation.data
 @pytest.fixture
 def distances_seen(monkeypatch):
     """The source embeddings every selection of a run was given, in call order."""
-    import demux_core.rounds as rounds
+    import demux_core.rounds.round as rounds
 
     seen: list[np.ndarray] = []
     real = rounds.select_with_details

@@ -1,8 +1,8 @@
 import pytest
 
+from demux_core.data.examples import SequenceExample
+from demux_core.data.readers import write_csv
 from demux_core.errors import DemuxError
-from demux_core.examples import SequenceExample
-from demux_core.readers import write_csv
 from demux_lab.simulation.pools import PoolFiles, disjoint_samples, load_pools
 
 TOPICS = ("place", "sport", "science")

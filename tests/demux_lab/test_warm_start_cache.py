@@ -3,9 +3,9 @@ from dataclasses import replace
 import pytest
 
 from demux_core.config import TrainingConfig
-from demux_core.examples import SequenceExample
-from demux_core.round_types import Pools, RoundConfig
-from demux_core.task_model import META_FILE
+from demux_core.data.examples import SequenceExample
+from demux_core.models.task_model import META_FILE
+from demux_core.rounds.types import Pools, RoundConfig
 from demux_lab.simulation.config import SimulationConfig
 from demux_lab.simulation.warm_start_cache import warm_start_key, warm_start_model
 from tests.fixtures import tiny_model
@@ -50,7 +50,7 @@ def test_second_call_reuses_the_checkpoint(tiny_model_dir, tmp_path, monkeypatch
     def must_not_train(*args, **kwargs):
         raise AssertionError("the cached warm start was trained again")
 
-    monkeypatch.setattr("demux_core.round_training.warm_start", must_not_train)
+    monkeypatch.setattr("demux_core.training.round.warm_start", must_not_train)
     assert warm_start_model(config, pools, tmp_path, show_bars=False) == folder
 
 
@@ -76,7 +76,7 @@ def test_a_run_killed_mid_save_leaves_no_complete_looking_folder(
         folder.mkdir(parents=True)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("demux_core.task_model.TaskModel.save", dies)
+    monkeypatch.setattr("demux_core.models.task_model.TaskModel.save", dies)
     with pytest.raises(KeyboardInterrupt):
         warm_start_model(config, pools, tmp_path, show_bars=False)
     assert not list(tmp_path.glob("warm_start-????????????"))
@@ -85,7 +85,7 @@ def test_a_run_killed_mid_save_leaves_no_complete_looking_folder(
 def test_runs_started_side_by_side_train_the_warm_start_once(tiny_model_dir, tmp_path, monkeypatch):
     import threading
 
-    import demux_core.round_training as round_training
+    import demux_core.training.round as round_training
 
     config = _config(str(tiny_model_dir))
     pools = Pools(source=(), target=(), seed=_seed())

@@ -22,7 +22,7 @@ OVERRIDE = "pay \u202emoc.elpmaxe\u202c now"
 def hostile_project(tmp_path, monkeypatch):
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    from demux_core.examples import SequenceExample
+    from demux_core.data.examples import SequenceExample
     from service.demo import DemoPools
     from service.projects import NewProject, ProjectSettings, create_project_from_pools
 

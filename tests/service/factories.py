@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demux_core.examples import SequenceExample, TaskType, TokenExample
+from demux_core.data.examples import SequenceExample, TaskType, TokenExample
 from service.demo import DemoPools
 from service.projects import NewProject, ProjectSettings, create_project_from_pools
 

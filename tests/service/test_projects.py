@@ -81,7 +81,7 @@ def test_demos_start_at_their_task_default_k():
 
 
 def test_the_app_offers_every_registered_strategy():
-    from demux_core.strategies import STRATEGIES
+    from demux_core.selection.strategies import STRATEGIES
     from service.projects import STRATEGY_NAMES
 
     assert sorted(STRATEGY_NAMES) == sorted(STRATEGIES)

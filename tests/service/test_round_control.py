@@ -98,7 +98,7 @@ def test_round_left_running_by_a_dead_worker_is_interrupted_and_resumable(projec
 
 
 def test_token_labels_are_repaired_to_valid_bio(demux_home):
-    from demux_core.examples import TaskType
+    from demux_core.data.examples import TaskType
 
     store = open_store(make_project("ner", TaskType.TOKEN))
     worker = make_worker(FakeRunner())

@@ -55,7 +55,7 @@ def test_real_runner_scores_selects_and_trains_on_new_labels(tmp_path, monkeypat
 def test_rounds_hold_out_part_of_the_seed_pool_for_keep_best(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from demux_core.examples import SequenceExample
+    from demux_core.data.examples import SequenceExample
     from service.projects import NewProject, ProjectSettings, create_project_from_pools
     from service.store_runner import _seed_split
     from tests.service.factories import TOPICS, sequence_pools
@@ -131,7 +131,7 @@ def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeyp
     from dataclasses import replace
 
     from demux_core.errors import DemuxError
-    from demux_core.task_model import TaskModel
+    from demux_core.models.task_model import TaskModel
     from service.projects import NewProject, ProjectSettings, create_project_from_pools
     from service.store_runner import (
         WARM_START_FOLDER,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from demux_core.examples import QAExample, SequenceExample, TokenExample
+from demux_core.data.examples import QAExample, SequenceExample, TokenExample
 from storage import ProjectStore, create_project
 
 TOPICS = ("science", "sports", "travel")

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402
 
-from demux_core.examples import SequenceExample  # noqa: E402
+from demux_core.data.examples import SequenceExample  # noqa: E402
 from storage import open_project  # noqa: E402
 
 IMPORT_BATCH = 3000

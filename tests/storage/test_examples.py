@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from demux_core.data.examples import SequenceExample, TokenExample
 from demux_core.errors import DataFormatError
-from demux_core.examples import SequenceExample, TokenExample
 from storage import StorageError, create_project
 from tests.storage.conftest import qa_examples, sequence_examples, token_examples
 

@@ -37,7 +37,7 @@ def test_labeled_examples_use_effective_labels(store) -> None:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "hf"])
 def test_sequence_export_imports_back_equal(store, tmp_path: Path, fmt: str) -> None:
-    pytest.importorskip("demux_core.readers.writers")
+    pytest.importorskip("demux_core.data.readers.writers")
     store.add_examples("seed", sequence_examples(3, prefix="seed"))
     _annotate(store)
     out = tmp_path / f"export.{fmt}" if fmt != "hf" else tmp_path / "export_hf"
@@ -49,7 +49,7 @@ def test_sequence_export_imports_back_equal(store, tmp_path: Path, fmt: str) -> 
 
 
 def test_conll_export_imports_back_equal(token_store, tmp_path: Path) -> None:
-    pytest.importorskip("demux_core.readers.writers")
+    pytest.importorskip("demux_core.data.readers.writers")
     token_store.add_examples("source", token_examples(3))
     key = token_store.example_key("source", "t1")
     token_store.save_annotation(key, ("B-LOC", "O", "O"), annotator="a")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from demux_core.examples import TaskType
+from demux_core.data.examples import TaskType
 from storage import (
     SCHEMA_VERSION,
     StorageError,

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from demux_core import strategies
 from demux_core.config import ScoringConfig
+from demux_core.data.examples import SequenceExample, TaskType
 from demux_core.errors import DataFormatError
-from demux_core.examples import SequenceExample, TaskType
+from demux_core.models.task_model import TaskModel
 from demux_core.scale.embedding_shards import ShardedEmbeddings
 from demux_core.scale.engine import score_pool_with_engine
 from demux_core.scale.ray_scoring import (
@@ -24,7 +24,7 @@ from demux_core.scale.ray_scoring import (
     import_ray,
 )
 from demux_core.scale.shards import write_pool_shards
-from demux_core.task_model import TaskModel
+from demux_core.selection import strategies
 from demux_lab.sharded_selection import select_sharded
 from tests.conftest import _shared_data_dir
 from tests.fixtures import tiny_model
@@ -38,7 +38,7 @@ def _sentences() -> tuple[list[SequenceExample], list[SequenceExample]]:
     """A few dozen real SIB-200 sentences (source: 3 languages, target: 1), else synthetic."""
     root = _shared_data_dir()
     if root is not None:
-        from demux_core.readers.shared_data import read_sib200
+        from demux_core.data.readers.shared_data import read_sib200
 
         source = [
             e

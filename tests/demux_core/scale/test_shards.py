@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from demux_core.data.examples import QAExample, SequenceExample, TokenExample
 from demux_core.errors import DataFormatError
-from demux_core.examples import QAExample, SequenceExample, TokenExample
 from demux_core.scale.shards import (
     MANIFEST_FILE,
     read_manifest,

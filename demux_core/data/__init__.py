@@ -1,0 +1,1 @@
+"""Examples and their labels: the example types, label schemas, readers and writers."""

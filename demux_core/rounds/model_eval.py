@@ -1,0 +1,36 @@
+"""Evaluate a task model on a labeled pool (the target test set, or a held-out source set)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from demux_core.data.examples import Example, TaskType
+from demux_core.data.labels import gold_labels
+from demux_core.models.task_model import TaskModel
+from demux_core.rounds.evaluation import Metrics, evaluate
+from demux_core.scoring.pool import score_pool
+
+if TYPE_CHECKING:
+    from demux_core.rounds.types import RoundConfig
+
+
+def _prediction_for_metric(prediction: object, task: TaskType) -> object:
+    if task is TaskType.QA:
+        return prediction[1] if isinstance(prediction, tuple) else ""
+    return prediction
+
+
+def evaluate_model(
+    model: TaskModel,
+    tokenizer,
+    test: Sequence[Example],
+    config: RoundConfig,
+    progress: bool = False,
+) -> Metrics:
+    """Score the labeled ``test`` pool with ``model`` and compute the task metric."""
+    scores = score_pool(model, tokenizer, test, config.scoring, progress=progress)
+    task = TaskType(model.task)
+    predicted = [_prediction_for_metric(p, task) for p in scores.predictions]
+    languages = [example.language for example in test]
+    return evaluate(task, gold_labels(test), predicted, languages, tag_scheme=config.tag_scheme)

@@ -1,0 +1,275 @@
+"""One DeMuX round, store-agnostic: learn from the labels, rescore the pools, evaluate, select.
+
+Both the simulation CLI (labels revealed from gold) and the app's background worker (labels
+from annotators, everything written to the project store) drive rounds through
+:func:`run_round`. The order inside a round is::
+
+    train (when there are new labels)  ->  evaluate on test  ->  [fit the margin
+    calibration on the held-out set]  ->  score source + target  ->  select the next batch
+    ->  project the pools to 2-D for the map
+
+Progress is reported as ``progress(stage, fraction)`` with ``stage`` one of :data:`STAGES`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from demux_core.data.examples import Example
+from demux_core.errors import DemuxError
+from demux_core.models.task_model import TaskModel
+from demux_core.rounds.diagnostics import neighborhood_uncertainty_pearson
+from demux_core.rounds.model_eval import evaluate_model
+from demux_core.rounds.projection import project_pools
+from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
+from demux_core.scoring.heldout import fit_margin_scaling
+from demux_core.scoring.pool import PoolScores, score_pool
+from demux_core.selection.strategies import Selection, classes_for, select_with_details
+from demux_core.training.fine_tune import fine_tune
+from demux_core.training.round import average_with_warm_start, training_examples_for_round
+
+STAGES = ("training", "evaluating", "scoring", "selecting", "projecting")
+Progress = Callable[[str, float], None]
+
+
+def _scaled(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done / max(total, 1))
+
+
+def run_round(
+    model: TaskModel,
+    tokenizer,
+    pools: Pools,
+    config: RoundConfig,
+    *,
+    new_labels: Sequence[Example] = (),
+    earlier_labels: Sequence[Example] = (),
+    exclude: Sequence[int] = (),
+    keep_on_map: Sequence[int] = (),
+    warm_start_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    show_bars: bool = False,
+    rescore: bool = True,
+    distance_embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+) -> RoundOutcome:
+    """Run one round and return everything it produced (nothing is written anywhere).
+
+    Parameters
+    ----------
+    model : TaskModel
+        The model the round starts from (the last round's, or the warm start).
+    tokenizer : transformers fast tokenizer
+    pools : Pools
+    config : RoundConfig
+    new_labels : sequence of Example
+        Labeled copies (:func:`with_label`) of the points annotated since the last training.
+        With none, or fewer labels in all than ``config.training.min_train_labels``, the
+        round only scores and selects (``RoundOutcome.trained`` is False).
+    earlier_labels : sequence of Example
+        Labeled copies of points annotated in earlier rounds.
+    exclude : sequence of int
+        Source positions never to pick again (every point already selected).
+    keep_on_map : sequence of int
+        Source positions the map must show (all picks so far); the new picks are added.
+    warm_start_dir : str or Path, optional
+        Checkpoint to restart from when ``config.training.init_from == "warm_start"``, and
+        to average with when ``config.training.warm_start_weight > 0`` (then required).
+    progress : callable(stage, fraction), optional
+    show_bars : bool
+        tqdm bars (CLI); the app reports through ``progress`` instead.
+    rescore : bool
+        False skips scoring, selection and projection (a simulation's last round only needs
+        the trained model and its test metrics).
+    distance_embeddings : (np.ndarray, np.ndarray) or None
+        Source (n_source, d) and target (n_target, d) float32 embeddings that replace the
+        round's own in its scores (so in selection, diagnostics and map): a fixed encoder's.
+        Margins and predictions stay the round's.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    if config.margin_calibration == "vector" and rescore and not pools.heldout:
+        raise DemuxError(
+            "margin_calibration='vector' fits the margins on a labeled held-out set in the "
+            "source languages, but the pools have none (simulate: --heldout FILE...)"
+        )
+    acquired = len(new_labels) + len(earlier_labels)
+    trains = bool(new_labels) and acquired >= config.training.min_train_labels
+    if trains:
+        weight = config.training.warm_start_weight
+        if weight > 0 and warm_start_dir is None:
+            raise DemuxError(
+                f"warm_start_weight={weight} averages each round with the warm start, "
+                "but no warm-start checkpoint was given (warm_start_dir)"
+            )
+        if config.training.init_from == "warm_start" and warm_start_dir is not None:
+            model = TaskModel.load(warm_start_dir)
+        examples = training_examples_for_round(
+            config.training,
+            new_labels=new_labels,
+            earlier_labels=earlier_labels,
+            seed_examples=pools.seed,
+        )
+        heldout_score = None
+        if config.training.keep_best and pools.heldout:
+
+            def heldout_score(candidate: TaskModel) -> float:
+                return evaluate_model(candidate, tokenizer, pools.heldout, config).main
+
+        fine_tune(
+            model,
+            tokenizer,
+            examples,
+            config.training,
+            progress=show_bars,
+            progress_callback=_scaled(progress, "training"),
+            heldout_score=heldout_score,
+        )
+        if weight > 0:
+            average_with_warm_start(model, TaskModel.load(warm_start_dir), weight)
+        timings["training"] = time.perf_counter() - clock
+
+    metrics = None
+    if pools.test:
+        clock = time.perf_counter()
+        if progress:
+            progress("evaluating", 0.0)
+        metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars)
+        timings["evaluating"] = time.perf_counter() - clock
+    if not rescore:
+        return RoundOutcome(model, None, None, metrics, None, None, None, timings, trains)
+
+    clock = time.perf_counter()
+    if config.margin_calibration == "vector":
+        scaling = fit_margin_scaling(model, tokenizer, pools.heldout, config.scoring)
+        config = replace(config, scoring=replace(config.scoring, margin_scaling=scaling))
+    both = list(pools.source) + list(pools.target)
+    scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
+    source_scores, target_scores = _split_scores(scores, len(pools.source))
+    source_scores, target_scores = with_distance_embeddings(
+        source_scores, target_scores, distance_embeddings, pools
+    )
+    timings["scoring"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    if progress:
+        progress("selecting", 0.0)
+    selection = select_next(source_scores, target_scores, pools, exclude, config)
+    pearson = _pearson(source_scores, target_scores, config.diagnostic_k)
+    timings["selecting"] = time.perf_counter() - clock
+
+    map_points = None
+    if config.projection is not None:
+        clock = time.perf_counter()
+        if progress:
+            progress("projecting", 0.0)
+        picks = list(keep_on_map) + ([] if selection is None else selection.indices.tolist())
+        map_points = project_pools(
+            source_scores.embeddings, target_scores.embeddings, picks, config.projection
+        )
+        timings["projecting"] = time.perf_counter() - clock
+
+    return RoundOutcome(
+        model, source_scores, target_scores, metrics, selection, pearson, map_points, timings,
+        trains,
+    )  # fmt: skip
+
+
+def with_distance_embeddings(
+    source: PoolScores,
+    target: PoolScores,
+    embeddings: tuple[np.ndarray, np.ndarray] | None,
+    pools: Pools,
+) -> tuple[PoolScores, PoolScores]:
+    """The two pools' scores with their embeddings replaced by ``embeddings`` (None: as they are).
+
+    Raises
+    ------
+    ValueError
+        When the rows of ``embeddings`` do not match the pools.
+    """
+    if embeddings is None:
+        return source, target
+    rows = (len(embeddings[0]), len(embeddings[1]))
+    if rows != (len(pools.source), len(pools.target)):
+        raise ValueError(
+            f"distance_embeddings have {rows[0]} source and {rows[1]} target rows; the pools "
+            f"hold {len(pools.source)} and {len(pools.target)}"
+        )
+    return replace(source, embeddings=embeddings[0]), replace(target, embeddings=embeddings[1])
+
+
+def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback) -> PoolScores:
+    if config.engine == "local":
+        return score_pool(
+            model,
+            tokenizer,
+            examples,
+            config.scoring,
+            progress=show_bars,
+            progress_callback=callback,
+        )
+    from demux_core.scale.engine import score_pool_with_engine
+
+    return score_pool_with_engine(
+        model, tokenizer, examples, config.scoring, engine="ray", ray_address=config.ray_address
+    )
+
+
+def _split_scores(scores: PoolScores, n_source: int) -> tuple[PoolScores, PoolScores]:
+    """Split one scoring pass over source + target into the two pools' scores."""
+
+    def part(rows: slice) -> PoolScores:
+        return replace(
+            scores,
+            embeddings=scores.embeddings[rows],
+            uncertainty=scores.uncertainty[rows],
+            predictions=scores.predictions[rows],
+            example_ids=tuple(scores.example_ids[rows]),
+        )
+
+    return part(slice(0, n_source)), part(slice(n_source, None))
+
+
+def select_next(
+    source: PoolScores,
+    target: PoolScores,
+    pools: Pools,
+    exclude: Sequence[int],
+    config: RoundConfig,
+) -> Selection | None:
+    """The next batch from the given scores (None when nothing is left to pick)."""
+    selectable = len(pools.source) - len(set(exclude))
+    if selectable <= 0:
+        return None
+    return select_with_details(
+        config.strategy,
+        source_emb=source.embeddings,
+        target_emb=target.embeddings,
+        uncertainty=source.uncertainty,
+        budget=min(config.budget, selectable),
+        exclude=exclude,
+        languages=pools.source_languages,
+        k=config.k,
+        seed=config.seed,
+        classes=classes_for(config.strategy, source.predictions),
+    )
+
+
+def _pearson(source: PoolScores, target: PoolScores, k: int) -> float | None:
+    k = min(k, len(source.uncertainty))
+    if len(target.uncertainty) < 2 or k < 1:
+        return None
+    try:
+        return neighborhood_uncertainty_pearson(
+            source.embeddings, target.embeddings, source.uncertainty, target.uncertainty, k=k
+        )
+    except DemuxError:
+        return None  # e.g. constant uncertainties: the diagnostic is undefined

@@ -1,0 +1,34 @@
+"""The README's "What is where" table matches the tree: every path it names exists, and it
+names every top-level folder and every subpackage of the libraries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARIES = ("demux_core", "demux_lab", "ui")
+
+
+def table_paths() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## What is where", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [re.match(r"\| `([^`]+)`", row).group(1).rstrip("/") for row in rows]
+
+
+def test_every_path_in_the_table_exists():
+    assert [path for path in table_paths() if not (ROOT / path).exists()] == []
+
+
+def test_the_table_names_every_top_level_folder_and_subpackage():
+    named = set(table_paths())
+    folders = {p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    folders -= {"runs", "projects", "__pycache__"}
+    subpackages = {
+        f"{library}/{p.name}"
+        for library in LIBRARIES
+        for p in (ROOT / library).iterdir()
+        if (p / "__init__.py").exists()
+    }
+    assert sorted((folders | subpackages) - named) == []
