@@ -7,7 +7,9 @@ drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from demux_core.config import TrainingConfig
 
@@ -111,3 +113,85 @@ def recipe_defaults_text(field: str, none: str = "none") -> str:
 def default_k(task: str) -> int:
     """knn-uncertainty's default first k for a task family."""
     return task_recipe(task).k
+
+
+TRAINING_FIELDS = frozenset(field.name for field in fields(TrainingConfig))
+WARM_START_FIELDS = frozenset({"warm_epochs", "warm_learning_rate", "warm_head_learning_rate"})
+ENCODER_RATE = "body"  # a head rate of "body": the head trains at the encoder's rate
+
+
+@dataclass(frozen=True)
+class RoundRecipe:
+    """Everything a project's (or a simulation's) training is decided by.
+
+    Attributes
+    ----------
+    training : TrainingConfig
+        Each round's fine-tuning.
+    warm_start : TrainingConfig
+        The warm start on the labeled seed set (no keep-best, no averaging, seed 0).
+    k : int
+        knn-uncertainty's first k.
+    """
+
+    training: TrainingConfig
+    warm_start: TrainingConfig
+    k: int
+
+
+def round_recipe(
+    task: str, overrides: Mapping[str, Any] | None = None, *, trained_warm_start: bool = True
+) -> RoundRecipe:
+    """The one function that decides a round's training settings, for the app and the CLI.
+
+    Starts from :class:`TrainingConfig`'s defaults and the task's measured recipe
+    (:data:`TASK_RECIPES`); every override that is not None replaces them.
+
+    Parameters
+    ----------
+    task : str
+        A :class:`~demux_core.data.examples.TaskType` value.
+    overrides : mapping, optional
+        :class:`TrainingConfig` field names, plus ``warm_epochs``, ``warm_learning_rate``,
+        ``warm_head_learning_rate`` and ``k``. A head rate of ``"body"`` means the
+        encoder's rate (``None`` in :class:`TrainingConfig`).
+    trained_warm_start : bool
+        Whether rounds start from a warm start trained on a labeled seed set. Without one,
+        the recipe's warm-start weight is 0 (averaging with an untrained head would pull
+        every round back towards random predictions); an explicit weight is kept.
+
+    Raises
+    ------
+    ValueError
+        For an override name that is none of the above.
+    """
+    recipe = task_recipe(task)
+    given = {name: value for name, value in (overrides or {}).items() if value is not None}
+    unknown = sorted(set(given) - TRAINING_FIELDS - WARM_START_FIELDS - {"k"})
+    if unknown:
+        raise ValueError(f"unknown training setting(s): {', '.join(unknown)}")
+    defaults = {
+        "learning_rate": recipe.round_learning_rate,
+        "head_learning_rate": recipe.head_learning_rate,
+        "min_steps": recipe.min_steps,
+        "warm_start_weight": recipe.warm_start_weight if trained_warm_start else 0.0,
+    }
+    chosen = {**defaults, **{name: v for name, v in given.items() if name in TRAINING_FIELDS}}
+    chosen["head_learning_rate"] = _head_rate(chosen["head_learning_rate"])
+    training = TrainingConfig(**chosen)
+    warm = replace(
+        training,
+        epochs=given.get("warm_epochs", recipe.warm_epochs),
+        learning_rate=given.get("warm_learning_rate", recipe.warm_learning_rate),
+        head_learning_rate=_head_rate(
+            given.get("warm_head_learning_rate", training.head_learning_rate)
+        ),
+        seed=0,
+        keep_best=False,
+        warm_start_weight=0.0,
+    )
+    return RoundRecipe(training, warm, int(given.get("k", recipe.k)))
+
+
+def _head_rate(value: Any) -> float | None:
+    return None if value in (None, ENCODER_RATE) else float(value)

@@ -17,11 +17,9 @@ import json
 import shutil
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from demux_core.recipes import default_k
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
@@ -66,8 +64,10 @@ def _seed_split(store: Any, keep_best: bool) -> tuple[list, list]:
     return split_heldout(seed) if keep_best else (seed, [])
 
 
-def _start_model(store: Any, info: Any, round_number: int, training: Any):
-    """(model, tokenizer, keys already trained on) for this round."""
+def _start_model(store: Any, info: Any, round_number: int, recipe: Any):
+    """(model, tokenizer, keys already trained on) for this round (``recipe``: the project's
+    :class:`~demux_core.recipes.RoundRecipe`)."""
+    training = recipe.training
     from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
     from demux_core.training.round import warm_start
 
@@ -85,8 +85,7 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
         current = store.current_round()
         store.set_round_status(current.id, "training", progress=0.0,
                                stage=f"warm start on {len(seed)} seed examples")  # fmt: skip
-        warm = warm_start_config(training, info.task)
-        model = warm_start(info.model_spec, info.task, info.labels, seed, warm,
+        model = warm_start(info.model_spec, info.task, info.labels, seed, recipe.warm_start,
                            tokenizer=tokenizer, progress=False)  # fmt: skip
         if training.warm_start_weight > 0:  # the rounds average their weights with it
             model.save(store.artifacts / WARM_START_FOLDER, tokenizer=tokenizer)
@@ -95,17 +94,6 @@ def _start_model(store: Any, info: Any, round_number: int, training: Any):
             info.model_spec, info.task, info.labels, seed=training.seed
         )
     return model, tokenizer, set()
-
-
-def training_for_project(training: Any, has_seed: bool) -> Any:
-    """The round recipe with averaging switched off where there is no trained warm start.
-
-    Without a labeled seed pool the "warm start" is the pre-trained encoder with an untrained
-    head, and averaging with it would pull every round back towards random predictions.
-    """
-    if has_seed or training.warm_start_weight == 0:
-        return training
-    return replace(training, warm_start_weight=0.0)
 
 
 def _warm_start_folder(store: Any, training: Any) -> Path | None:
@@ -124,37 +112,32 @@ def _warm_start_folder(store: Any, training: Any) -> Path | None:
     return folder
 
 
-def warm_start_config(training: Any, task: str) -> Any:
-    """The round recipe ``training`` with the task's warm-start rate and epochs
-    (:func:`demux_core.recipes.task_recipe`, as in the CLI)."""
-    from demux_core.recipes import task_recipe
+# The project settings that change a round's training (ProjectSettings fields or older keys).
+PROJECT_TRAINING_SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "min_steps",
+                             "keep_best", "min_train_labels", "k")  # fmt: skip
 
-    recipe = task_recipe(task)
-    return replace(training, learning_rate=recipe.warm_learning_rate, epochs=recipe.warm_epochs)
+
+def project_recipe(settings: dict[str, Any], task: str, has_seed: bool = True) -> Any:
+    """A project's round recipe, from :func:`demux_core.recipes.round_recipe` (as the CLI's).
+
+    The project's settings are the overrides; a project stored before a setting existed
+    reads ``keep_best``, ``min_train_labels`` and ``warm_start_weight`` as off, and without a
+    labeled seed pool (``has_seed`` False) the warm-start weight is 0.
+    """
+    from demux_core.recipes import round_recipe
+
+    overrides = {name: settings.get(name) for name in PROJECT_TRAINING_SETTINGS}
+    overrides["keep_best"] = bool(settings.get("keep_best", False))
+    overrides["min_train_labels"] = int(settings.get("min_train_labels", 0))
+    overrides["warm_start_weight"] = (
+        float(settings.get("warm_start_weight", 0.0)) if has_seed else 0.0
+    )
+    return round_recipe(task, overrides, trained_warm_start=has_seed)
 
 
 def round_training_config(settings: dict[str, Any], task: str) -> Any:
-    """The project's round recipe: ``TrainingConfig`` defaults, the task's measured rates
-    (:func:`demux_core.recipes.task_recipe`, as in the CLI: every task's head trains at 5e-3
-    with at least 10 steps, which a fresh head needs too), and any of ``epochs``,
-    ``learning_rate``, ``head_learning_rate``, ``min_steps``, ``keep_best``,
-    ``min_train_labels``, ``warm_start_weight`` set in the project's settings (a project
-    stored before a setting existed reads it as off)."""
-    from demux_core.config import TrainingConfig
-    from demux_core.recipes import task_recipe
-
-    recipe = task_recipe(task)
-    return TrainingConfig(
-        epochs=int(settings.get("epochs", TrainingConfig.epochs)),
-        learning_rate=float(settings.get("learning_rate", recipe.round_learning_rate)),
-        head_learning_rate=_optional_float(
-            settings.get("head_learning_rate", recipe.head_learning_rate)
-        ),
-        min_steps=int(settings.get("min_steps", recipe.min_steps)),
-        keep_best=bool(settings.get("keep_best", False)),
-        min_train_labels=int(settings.get("min_train_labels", 0)),
-        warm_start_weight=float(settings.get("warm_start_weight", 0.0)),
-    )
+    """The project's round training settings (:func:`project_recipe`'s ``training``)."""
+    return project_recipe(settings, task).training
 
 
 def trained_keys_after(round_trained: bool, labeled: Iterable[str], before: set[str]) -> list[str]:
@@ -164,10 +147,6 @@ def trained_keys_after(round_trained: bool, labeled: Iterable[str], before: set[
     setting ``min_train_labels``) leaves its new labels waiting for the next round.
     """
     return sorted(set(labeled) if round_trained else before)
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 class StoreRoundRunner:
@@ -181,10 +160,11 @@ class StoreRoundRunner:
         info = store.info()
         current = store.get_round(round_id)
         settings = info.settings
+        seed, heldout = _seed_split(store, bool(settings.get("keep_best", False)))
+        recipe = project_recipe(settings, info.task, has_seed=bool(seed and info.labels))
         config = RoundConfig(
-            strategy=current.strategy, budget=int(settings.get("budget", 20)),
-            k=int(settings.get("k", default_k(info.task))), seed=int(settings.get("seed", 0)),
-            training=round_training_config(settings, info.task),
+            strategy=current.strategy, budget=int(settings.get("budget", 20)), k=recipe.k,
+            seed=int(settings.get("seed", 0)), training=recipe.training,
             engine=str(settings.get("engine", "local")),
         )  # fmt: skip
         stage_seen: list[str] = []
@@ -197,12 +177,9 @@ class StoreRoundRunner:
                 )
             progress(stage, fraction)
 
-        seed, heldout = _seed_split(store, config.training.keep_best)
-        training = training_for_project(config.training, bool(seed and info.labels))
-        config = replace(config, training=training)
         store.set_round_status(round_id, "training", stage="loading model", progress=0.0)
         clock = time.perf_counter()
-        model, tokenizer, trained = _start_model(store, info, current.number, config.training)
+        model, tokenizer, trained = _start_model(store, info, current.number, recipe)
         start_seconds = time.perf_counter() - clock
         source = store.stored_examples("source")
         labels = store.current_labels("source")

@@ -12,6 +12,8 @@ import argparse
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from demux_core.recipes import ENCODER_RATE
+
 if TYPE_CHECKING:
     from demux_core.rounds.types import Pools
     from demux_lab.simulation.config import SimulationConfig
@@ -54,8 +56,8 @@ def labels_from_args(args: argparse.Namespace, pools: Pools) -> tuple[str, ...]:
 
 def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> SimulationConfig:
     """The frozen simulation settings; raises ValueError on an inconsistent combination."""
-    from demux_core.config import HeadConfig, ScoringConfig, TrainingConfig
-    from demux_core.recipes import task_recipe
+    from demux_core.config import HeadConfig, ScoringConfig
+    from demux_core.recipes import round_recipe
     from demux_core.rounds.types import RoundConfig
     from demux_lab.simulation.config import SimulationConfig
 
@@ -66,45 +68,33 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         quantize_int8=args.quantize,
         num_threads=args.threads,
     )
-    recipe = task_recipe(args.task)
-    head = _head_rate_from(args.head_lr, recipe.head_learning_rate)
-    training = TrainingConfig(
-        epochs=args.epochs,
-        learning_rate=_given(args.lr, recipe.round_learning_rate),
-        head_learning_rate=head,
-        batch_size=args.batch_size,
-        init_from=args.init_from,
-        seed_replay=args.seed_replay,
-        seed_replay_ratio=args.seed_replay_ratio,
-        seed_replay_min=args.seed_replay_min,
-        min_steps=_given(args.min_steps, recipe.min_steps),
-        keep_best=args.keep_best,
-        warm_start_weight=_given(args.warm_start_weight, _recipe_weight(args, recipe)),
-        min_train_labels=args.min_train_labels,
-        num_threads=args.threads,
-    )
+    trained_start = args.seed_set is not None and not args.no_warm_start
+    recipe = round_recipe(
+        args.task,
+        {
+            "epochs": args.epochs, "learning_rate": args.lr, "head_learning_rate": args.head_lr,
+            "batch_size": args.batch_size, "init_from": args.init_from,
+            "seed_replay": args.seed_replay, "seed_replay_ratio": args.seed_replay_ratio,
+            "seed_replay_min": args.seed_replay_min, "min_steps": args.min_steps,
+            "keep_best": args.keep_best, "warm_start_weight": args.warm_start_weight,
+            "min_train_labels": args.min_train_labels, "num_threads": args.threads,
+            "warm_epochs": args.warm_epochs, "warm_learning_rate": args.warm_lr,
+            "warm_head_learning_rate": args.warm_head_lr, "k": args.k,
+        },
+        # the frozen-head recipe never fine-tunes, so it never averages either
+        trained_warm_start=trained_start and args.recipe == "fine-tune",
+    )  # fmt: skip
     round_config = RoundConfig(
         budget=args.budget,
-        k=_given(args.k, recipe.k),
+        k=recipe.k,
         scoring=scoring,
-        training=training,
+        training=recipe.training,
         tag_scheme=args.tag_scheme,
         engine=args.engine,
         ray_address=args.ray_address,
         margin_calibration=args.margin_calibration,
     )
-    warm = replace(
-        round_config,
-        training=replace(
-            training,
-            epochs=_given(args.warm_epochs, recipe.warm_epochs),
-            learning_rate=_given(args.warm_lr, recipe.warm_learning_rate),
-            head_learning_rate=_head_rate_from(args.warm_head_lr, head),
-            seed=0,
-            keep_best=False,
-            warm_start_weight=0.0,
-        ),
-    )
+    warm = replace(round_config, training=recipe.warm_start)
     return SimulationConfig(
         task=args.task,
         labels=labels,
@@ -128,7 +118,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
     )
 
 
-BODY_RATE = "body"
+BODY_RATE = ENCODER_RATE  # "body"
 
 
 def head_rate(text: str) -> float | str:
@@ -147,23 +137,3 @@ def head_rate(text: str) -> float | str:
         raise argparse.ArgumentTypeError(
             f"expected a learning rate or {BODY_RATE!r}, got {text!r}"
         ) from None
-
-
-def _head_rate_from(value: float | str | None, default: float | None) -> float | None:
-    """A parsed ``--head-lr``-style value: ``"body"`` -> None (the encoder's rate)."""
-    return None if value == BODY_RATE else _given(value, default)
-
-
-def _recipe_weight(args: argparse.Namespace, recipe) -> float:
-    """The recipe's warm-start weight where rounds fine-tune a trained warm start, else 0.
-
-    The frozen-head recipe never fine-tunes; without a seed set (or with --no-warm-start)
-    the warm start's head is untrained, and averaging with it would undo the rounds.
-    """
-    trained_start = args.seed_set is not None and not args.no_warm_start
-    return recipe.warm_start_weight if args.recipe == "fine-tune" and trained_start else 0.0
-
-
-def _given(value, default):
-    """``value`` where the command line gave one, else the task recipe's ``default``."""
-    return default if value is None else value

@@ -7,9 +7,9 @@ from service.projects import open_store
 from service.round_control import Phase, round_state, start_next_round
 from service.store_runner import (
     StoreRoundRunner,
+    project_recipe,
     round_training_config,
     trained_keys_after,
-    warm_start_config,
 )
 from service.worker import RoundWorker
 from tests.service.factories import make_project
@@ -102,29 +102,41 @@ def test_labels_of_a_round_that_did_not_train_stay_untrained():
     assert trained_keys_after(False, labeled, {"s1"}) == ["s1"]
 
 
-@pytest.mark.parametrize("task", ["token", "sequence"])
-def test_app_trains_as_the_cli_does_by_default(task):
-    """The CLI's measured defaults of a task are the app's: round rate, warm start, head rate
-    and minimum steps."""
+@pytest.mark.parametrize("task", ["token", "sequence", "pair"])  # simulate has no QA
+@pytest.mark.parametrize(
+    ("flags", "settings"),
+    [
+        ([], {}),
+        (["--lr", "1e-4", "--keep-best", "--heldout", "h.tsv", "--k", "2"],
+         {"learning_rate": 1e-4, "keep_best": True, "k": 2}),
+        (["--min-train-labels", "30", "--warm-start-weight", "0.3", "--epochs", "2"],
+         {"min_train_labels": 30, "warm_start_weight": 0.3, "epochs": 2}),
+    ],
+)  # fmt: skip
+def test_app_and_cli_get_equal_settings_for_equal_inputs(task, flags, settings):
+    """Both build a round's settings with demux_core.recipes.round_recipe: a project whose
+    settings say what the CLI's flags say trains exactly as the simulation does."""
     from demux_lab.cli import build_parser
     from demux_lab.simulation.args import config_from_args
+    from service.projects import ProjectSettings
+    from service.store_runner import project_recipe
 
     required = ["--task", task, "--source", "s.tsv", "--target-pool", "t.tsv", "--out", "x"]
     required += ["--seed-set", "e.tsv"]  # a trained warm start, as in a project with seeds
-    cli = config_from_args(build_parser().parse_args(["simulate", *required]), ("a", "b"))
-    app = round_training_config({}, task)
-    assert app.learning_rate == cli.round.training.learning_rate
-    warm = warm_start_config(app, task)
-    cli_warm = cli.warm_start.training
-    assert (warm.learning_rate, warm.epochs) == (cli_warm.learning_rate, cli_warm.epochs)
-    assert (app.head_learning_rate, app.min_steps) == (5e-3, 10)
-    assert (cli.round.training.head_learning_rate, cli.round.training.min_steps) == (5e-3, 10)
-    from service.projects import ProjectSettings
+    cli = config_from_args(build_parser().parse_args(["simulate", *required, *flags]), ("a", "b"))
+    stored = {**ProjectSettings.for_task(task).to_dict(), **settings}
+    app = project_recipe(stored, task)
+    assert app.training == cli.round.training
+    assert app.warm_start == cli.warm_start.training
+    assert app.k == cli.round.k
 
-    new_project = round_training_config(ProjectSettings.for_task(task).to_dict(), task)
-    assert new_project.warm_start_weight == cli.round.training.warm_start_weight
-    if task == "token":
-        assert (cli_warm.learning_rate, cli_warm.epochs) == (1e-4, 4)
+
+def test_the_recipe_follows_the_task():
+    token = project_recipe({}, "token")
+    assert (token.warm_start.learning_rate, token.warm_start.epochs) == (1e-4, 4)
+    assert project_recipe({}, "sequence", has_seed=False).training.warm_start_weight == 0.0
+    seedless = project_recipe({"warm_start_weight": 0.5}, "sequence", has_seed=False)
+    assert seedless.training.warm_start_weight == 0.0  # no trained head to average with
 
 
 def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeypatch):
@@ -137,7 +149,7 @@ def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeyp
         WARM_START_FOLDER,
         _start_model,
         _warm_start_folder,
-        training_for_project,
+        project_recipe,
     )
     from tests.fixtures.tiny_model import build_tiny_model_dir
     from tests.service.factories import TOPICS, sequence_pools
@@ -151,11 +163,10 @@ def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeyp
         new = NewProject(name, "sequence", TOPICS, str(model_dir), settings)
         store = open_store(create_project_from_pools(new, pools))
         store.start_round("random")
-        training = round_training_config(store.info().settings, "sequence")
-        training = training_for_project(training, seed_pool)
-        model, _tokenizer, trained = _start_model(store, store.info(), 1, training)
+        recipe = project_recipe(store.info().settings, "sequence", has_seed=seed_pool)
+        model, _tokenizer, trained = _start_model(store, store.info(), 1, recipe)
         assert trained == set()
-        return store, training, model
+        return store, recipe.training, model
 
     store, training, model = started("kept", 0.5, seed_pool=True)
     assert training.warm_start_weight == 0.5
