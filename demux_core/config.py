@@ -146,7 +146,7 @@ class TrainingConfig:
     seed_replay_min : int
         With a ``seed_replay_ratio``: replay at least this many seed examples (0 = no floor).
         A round of a few labels then trains on enough distinct examples not to overfit them:
-        at 10 labels this floor turned a 7-F1 loss on NER into none (``docs/results.md``,
+        at 10 labels this floor turned a 7-F1 loss on NER into none (``docs/research-log.md``,
         "The first round").
     min_steps : int
         Train for more epochs when ``epochs`` would give fewer optimisation steps than this
@@ -170,7 +170,7 @@ class TrainingConfig:
         averaging towards the model the rounds started from; 0 = off). Needs the warm-start
         checkpoint.
 
-    The defaults are the recipe measured best in ``docs/results.md`` ("Rounds that gain"):
+    The defaults are the recipe measured best in ``docs/research-log.md`` ("Rounds that gain"):
     continue from the last checkpoint, replay twice as many seed examples as new labels but at
     least 80, 3 epochs at 2e-5. Each task family's measured rates, steps and k are in
     :data:`demux_core.recipes.TASK_RECIPES` (:func:`~demux_core.recipes.task_recipe`), which

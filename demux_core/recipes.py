@@ -1,6 +1,6 @@
 """The measured defaults of each task family, shared by the CLI and the app.
 
-Every value here comes from a run in docs/results.md (the comments say which); the CLI's
+Every value here comes from a run in docs/research-log.md (the comments say which); the CLI's
 ``simulate`` and the app's rounds read them through :func:`task_recipe`, so the two cannot
 drift apart.
 """
@@ -17,7 +17,7 @@ from demux_core.config import TrainingConfig
 # budget), for every task family. Against k = 1 at budgets up to 50 with fine-tuning: SIB-200
 # +1.5 accuracy with a weak warm start and -0.6 with the 701-sentence one (0.0 over budgets
 # 10/50/100), MasakhaNER +1.1 F1 on the default grid and +2.0 with a weak warm start ("k = 4 for
-# token tasks" in docs/results.md). Pair tasks and QA follow by analogy.
+# token tasks" in docs/research-log.md). Pair tasks and QA follow by analogy.
 DEFAULT_K = 4
 # The strategy of new rounds, projects and simulations (a key of strategies.STRATEGIES).
 DEFAULT_STRATEGY = "knn-uncertainty"
@@ -54,7 +54,7 @@ class TaskRecipe:
     warm_start_weight: float = 0.0
 
 
-# Where each value comes from (docs/results.md):
+# Where each value comes from (docs/research-log.md):
 # - Sentence tasks (sequence; pair by analogy, no pair data was measured) train rounds at 5e-6: at
 #   2e-5 the first 10 labels cost SIB-200 4.2 accuracy points on average, at 5e-6 none ("The
 #   fixes on the grid").

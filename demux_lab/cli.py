@@ -100,7 +100,7 @@ def simulate(args) -> int:
     sizes = {
         name: len(getattr(pools, name)) for name in ("source", "target", "test", "seed", "heldout")
     }
-    settings = {"sizes": sizes, "config": describe(config), "argv": sys.argv[1:]}
+    settings = {"sizes": sizes, "config": describe(config), "argv": args.argv}
     (args.out / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
     total = len(config.strategies) * len(config.seeds) * (len(config.schedule) + 1)
     with tqdm(total=total, desc="simulate", unit="round") as bar:
@@ -131,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     prepare_environment()
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in settings.json
     try:
         return run_study(args) if args.command == "study" else simulate(args)
     except DemuxError as error:

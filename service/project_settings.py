@@ -47,7 +47,7 @@ class ProjectSettings:
     keep_best : bool
         Hold out part of the seed pool and keep each round's best epoch on it, the starting
         weights included (``TrainingConfig.keep_best``; off: it blocked most rounds from
-        learning in docs/results.md).
+        learning in docs/research-log.md).
     min_train_labels : int
         Rounds train only once this many labels were acquired in all; before that they
         select with the model they have (``TrainingConfig.min_train_labels``; 0 = always).

@@ -7,7 +7,7 @@ the seed pool (when it has labels), else from the bare pre-trained encoder. A ch
 folder holds ``trained_keys.json``: the source examples it was trained on, so the next round
 trains on the new labels only (``init_from="previous"``), with the recipe of
 ``TrainingConfig``'s defaults: twice as many replayed seed examples as new labels, at least
-80 (see ``docs/results.md``); a project setting ``keep_best`` adds model selection on a
+80 (see ``docs/research-log.md``); a project setting ``keep_best`` adds model selection on a
 held-out part of the seed pool.
 """
 

@@ -83,7 +83,7 @@ def training_inputs() -> dict:
     """The form's "Round training" expander: settings that change the measured default."""
     with st.expander("Round training (advanced)"):
         st.caption(
-            'The defaults are the recipe measured best (docs/results.md, "Rounds that '
+            'The defaults are the recipe measured best (docs/research-log.md, "Rounds that '
             'gain"), where these options were measured too.'
         )
         keep_best = st.checkbox(
@@ -138,7 +138,7 @@ def new_project_section() -> None:
             value=None,
             placeholder="task default",
             help=f"blank: the task's measured default ({ProjectSettings.default_k_text()}; "
-            "docs/results.md)",
+            "docs/research-log.md)",
         )
         engine = columns[2].selectbox(
             "Scoring engine",

@@ -124,5 +124,23 @@ class SimulationConfig:
 
 
 def describe(config: SimulationConfig) -> dict:
-    """The experiment's settings as JSON-ready data (written next to the results)."""
-    return json.loads(json.dumps(asdict(config), default=str))
+    """The experiment's settings as JSON-ready data (written next to the results).
+
+    ``config`` holds the settings as given, whose ``round`` is the template every run
+    starts from; ``used`` says what the runs actually used: the labels after each round and
+    the new labels per round (``--budgets`` or ``--rounds`` x ``--budget``), and the
+    selection and training seed of each (strategy, seed) run and of the warm start.
+    """
+    described = json.loads(json.dumps(asdict(config), default=str))
+    described["used"] = {
+        "rounds": len(config.schedule),
+        "labels_after_round": list(config.schedule),
+        "new_labels_per_round": list(config.increments),
+        "warm_start_seed": config.warm_start.training.seed,
+        "runs": [
+            {"strategy": strategy, "seed": seed, "selection_seed": seed, "training_seed": seed}
+            for seed in config.seeds
+            for strategy in config.strategies
+        ],
+    }
+    return described

@@ -1,0 +1,1 @@
+"""Scripts that regenerate the studies' run outputs (into the git-ignored ``runs/``)."""
