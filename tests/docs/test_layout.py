@@ -32,3 +32,19 @@ def test_the_table_names_every_top_level_folder_and_subpackage():
         if (p / "__init__.py").exists()
     }
     assert sorted((folders | subpackages) - named) == []
+
+
+def test_the_readme_stays_short_for_users():
+    """Users read the README; the evidence and the notebook live in docs/findings.md and
+    docs/research-log.md."""
+    assert len((ROOT / "README.md").read_text(encoding="utf-8")) <= 10_500
+
+
+def test_docs_hold_summaries_not_run_outputs():
+    """Run outputs (predictions, per-run tables) are regenerated into runs/, not tracked."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "docs"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.split()  # fmt: skip
+    assert not [name for name in listed if name.endswith((".jsonl", "results.csv"))]
+    assert sum((ROOT / name).stat().st_size for name in listed) < 5_000_000
