@@ -9,44 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from demux_core.data.readers.bio import entity_of, repair_bio
+
 OUTSIDE = "O"
-
-
-def entity_of(tag: str) -> str | None:
-    """The entity type of a BIO tag (``"B-PER"`` -> ``"PER"``), ``None`` for ``O``."""
-    if tag == OUTSIDE or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BI":
-        return None
-    return tag[2:]
 
 
 def _check_span(n_tokens: int, start: int, end: int) -> None:
     if not 0 <= start < end <= n_tokens:
         raise ValueError(f"span [{start}, {end}) is not inside a sentence of {n_tokens} tokens")
-
-
-def repair_bio(tags: Sequence[str]) -> tuple[str, ...]:
-    """Make a tag sequence valid BIO.
-
-    An ``I-X`` that does not follow ``B-X`` or ``I-X`` becomes ``B-X``; anything that
-    is neither ``O`` nor a ``B-``/``I-`` tag is kept as is (POS tags pass unchanged).
-
-    Parameters
-    ----------
-    tags : sequence of str, length n_tokens
-
-    Returns
-    -------
-    tuple of str, length n_tokens
-    """
-    repaired: list[str] = []
-    previous_entity: str | None = None
-    for tag in tags:
-        entity = entity_of(tag)
-        if tag.startswith("I-") and entity != previous_entity:
-            tag = f"B-{entity}"
-        repaired.append(tag)
-        previous_entity = entity
-    return tuple(repaired)
 
 
 def set_span(tags: Sequence[str], start: int, end: int, entity: str) -> tuple[str, ...]:

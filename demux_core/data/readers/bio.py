@@ -45,6 +45,44 @@ def check_tag_scheme(tag_scheme: str) -> None:
         raise ValueError(f"tag_scheme must be one of {TAG_SCHEMES}, got {tag_scheme!r}")
 
 
+def entity_of(tag: str) -> str | None:
+    """The entity type of a BIO tag (``"B-PER"`` -> ``"PER"``); ``None`` for ``O`` and for any
+    tag that is not ``B-``/``I-`` (POS tags)."""
+    if len(tag) < 3 or tag[1] != "-" or tag[0] not in "BI":
+        return None
+    return tag[2:]
+
+
+def orphan_positions(tags: Sequence[str]) -> list[int]:
+    """Positions of the ``I-X`` tags that continue no entity (first, or after ``O`` or after
+    another type): the one rule of BIO repair, shared by the readers and the annotation UI."""
+    orphans = []
+    previous: str | None = None
+    for position, tag in enumerate(tags):
+        entity = entity_of(tag)
+        if tag.startswith("I-") and entity != previous:
+            orphans.append(position)
+        previous = entity
+    return orphans
+
+
+def repair_bio(tags: Sequence[str]) -> tuple[str, ...]:
+    """``tags`` with every orphan ``I-X`` read as ``B-X`` (other tags unchanged).
+
+    Parameters
+    ----------
+    tags : sequence of str, length n_tokens
+
+    Returns
+    -------
+    tuple of str, length n_tokens
+    """
+    repaired = list(tags)
+    for position in orphan_positions(tags):
+        repaired[position] = "B-" + tags[position][2:]
+    return tuple(repaired)
+
+
 def normalise_tags(
     tags: Sequence[str],
     tag_scheme: str,
@@ -74,27 +112,24 @@ def normalise_tags(
     """
     if tag_scheme == "any":
         return tuple(tags)
-    repaired = list(tags)
-    previous_type: str | None = None
+
+    def line_of(position: int) -> int:
+        return lines[position] if len(lines) == len(tags) else lines[0]
+
     for position, tag in enumerate(tags):
-        line = lines[position] if len(lines) == len(tags) else lines[0]
         if not is_bio_tag(tag):
             raise DataFormatError(
                 path,
-                line,
+                line_of(position),
                 f"tag {tag!r} is outside the BIO scheme (expected O, B-<type> or I-<type>)",
             )
-        if tag == "O":
-            previous_type = None
-            continue
-        entity_type = tag[2:]
-        if tag[0] == "I" and previous_type != entity_type:
-            if tag_scheme == "bio-strict":
-                raise DataFormatError(
-                    path, line, f"tag {tag!r} continues no entity (no B-{entity_type} before it)"
-                )
-            repaired[position] = "B-" + entity_type
-            if repairs is not None:
-                repairs.append(TagRepair(str(path), line, tag, repaired[position]))
-        previous_type = entity_type
-    return tuple(repaired)
+    orphans = orphan_positions(tags)
+    if orphans and tag_scheme == "bio-strict":
+        tag = tags[orphans[0]]
+        raise DataFormatError(
+            path, line_of(orphans[0]), f"tag {tag!r} continues no entity (no B-{tag[2:]} before it)"
+        )
+    repaired = repair_bio(tags)
+    if repairs is not None:
+        repairs.extend(TagRepair(str(path), line_of(i), tags[i], repaired[i]) for i in orphans)
+    return repaired
