@@ -26,7 +26,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from demux_core.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # before torch or faiss load
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -86,7 +86,9 @@ def official_average_dist(torch, source, target, budget):  # noqa: ANN001
 
 def main(argv: list[str] | None = None) -> int:
     config = parse_args(argv)
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from demux_core.runtime import prepare_environment
+
+    prepare_environment()  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import faiss
     import torch

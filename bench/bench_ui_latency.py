@@ -34,7 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from demux_core.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # before torch or faiss load
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PROJECT = "demo-sib200"

@@ -17,7 +17,6 @@ The warm start must be in ``--cache-dir`` (the run made it there) or it is train
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -97,7 +96,9 @@ def markdown(rows: list[dict], title: str, facts: dict[str, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
+    from demux_core.runtime import prepare_environment
+
+    prepare_environment()  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser, warm_start_scores, write_report
     from demux_core.scoring.calibration import fit_vector_scaling

@@ -17,7 +17,6 @@ The warm start must be in ``--cache-dir`` (the run made it there) or it is train
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -100,7 +99,9 @@ def markdown(rows: list[dict], title: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
+    from demux_core.runtime import prepare_environment
+
+    prepare_environment()  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser, warm_start_scores, write_report
 

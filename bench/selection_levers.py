@@ -20,7 +20,6 @@ features are cached (the frozen-head run made them)::
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -146,7 +145,9 @@ def markdown(rows: list[dict], n_classes: int, title: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch and faiss load
+    from demux_core.runtime import prepare_environment
+
+    prepare_environment()  # before torch and faiss load
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser
 

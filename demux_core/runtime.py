@@ -24,12 +24,13 @@ ENVIRONMENT_DEFAULTS: dict[str, str] = {
 }
 
 
-def prepare_environment() -> dict[str, str]:
-    """Set the runtime environment variables that are not set yet.
+def prepare_environment(hub_offline: bool = True) -> dict[str, str]:
+    """Set the runtime environment variables that are not set yet (the one place they are
+    set: the app, the CLIs, the benches, the test suite and its helper processes call it).
 
-    Sets ``OMP_WAIT_POLICY=PASSIVE``, ``TOKENIZERS_PARALLELISM=false`` and
-    ``HF_HUB_OFFLINE=1`` unless the user set them. Warns when torch or faiss is already
-    imported, since the OpenMP setting then comes too late.
+    Sets ``OMP_WAIT_POLICY=PASSIVE``, ``TOKENIZERS_PARALLELISM=false`` and (with
+    ``hub_offline``) ``HF_HUB_OFFLINE=1`` unless the user set them. Warns when torch or
+    faiss is already imported, since the OpenMP setting then comes too late.
 
     Returns
     -------
@@ -39,6 +40,8 @@ def prepare_environment() -> dict[str, str]:
     late = [name for name in ("torch", "faiss") if name in sys.modules]
     changed = {}
     for name, value in ENVIRONMENT_DEFAULTS.items():
+        if name == "HF_HUB_OFFLINE" and not hub_offline:
+            continue
         if name not in os.environ:
             os.environ[name] = value
             changed[name] = value

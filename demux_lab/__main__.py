@@ -1,10 +1,10 @@
 """``python -m demux_lab simulate|study``: see :mod:`demux_lab.cli`."""
 
-import os
 import sys
 
-# Before torch or faiss load: their two OpenMP runtimes must not busy-wait against each other.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from demux_core.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # before torch or faiss load
 
 from demux_lab.cli import main  # noqa: E402
 

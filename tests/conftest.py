@@ -2,11 +2,11 @@
 
 import os
 
+from demux_core.runtime import prepare_environment  # noqa: E402
+
 # torch and faiss each bundle an OpenMP runtime; busy-waiting threads of one slow the other.
 # This must be set before either library is imported.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+prepare_environment()
 
 from pathlib import Path  # noqa: E402
 

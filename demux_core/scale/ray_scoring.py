@@ -26,17 +26,14 @@ import pyarrow.parquet as pq
 from demux_core.config import ScoringConfig
 from demux_core.data.examples import TaskType
 from demux_core.errors import DataFormatError
+from demux_core.runtime import ENVIRONMENT_DEFAULTS
 from demux_core.scale.embedding_shards import fixed_size_list_to_matrix, matrix_to_fixed_size_list
 from demux_core.scale.shards import PoolManifest, read_manifest, table_to_examples
 
 RAY_MISSING = (
     "Ray is not installed: run `pip install -r requirements-scale.txt` to use engine='ray'"
 )
-WORKER_ENV = {
-    "OMP_WAIT_POLICY": "PASSIVE",
-    "TOKENIZERS_PARALLELISM": "false",
-    "HF_HUB_OFFLINE": "1",
-}
+WORKER_ENV = dict(ENVIRONMENT_DEFAULTS)  # Ray workers get the runtime's settings
 
 
 def import_ray():

@@ -70,7 +70,7 @@ def streamlit_app(
         Extra environment variables (``DEMUX_RUNNER``, ``DEMUX_DATA`` ...).
     """
     projects.mkdir(parents=True, exist_ok=True)
-    full_env = {**os.environ, "DEMUX_PROJECTS": str(projects), "OMP_WAIT_POLICY": "PASSIVE",
+    full_env = {**os.environ, "DEMUX_PROJECTS": str(projects),
                 "HF_HUB_OFFLINE": "1", **(env or {})}  # fmt: skip
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",

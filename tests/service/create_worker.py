@@ -10,8 +10,11 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from demux_core.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # before torch or faiss load
 
 
 def main() -> None:

@@ -7,13 +7,15 @@ annotations and prints ``<annotation id> <example key> <label>`` after each call
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from demux_core.runtime import prepare_environment  # noqa: E402
+
+prepare_environment()  # before torch or faiss load
 
 import numpy as np  # noqa: E402
 

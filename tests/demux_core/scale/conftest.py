@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from demux_core.runtime import ENVIRONMENT_DEFAULTS
+
 
 @pytest.fixture(scope="session")
 def ray_session():
@@ -20,7 +22,7 @@ def ray_session():
             num_cpus=2,
             include_dashboard=False,
             log_to_driver=False,
-            runtime_env={"env_vars": {"OMP_WAIT_POLICY": "PASSIVE", "HF_HUB_OFFLINE": "1"}},
+            runtime_env={"env_vars": dict(ENVIRONMENT_DEFAULTS)},
         )
     ray.data.DataContext.get_current().enable_progress_bars = False
     yield ray
