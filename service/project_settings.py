@@ -8,18 +8,10 @@ from typing import Any
 
 from demux_core.config import check_warm_start_weight
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
+from demux_core.selection.strategies import REGISTRY
 
 DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
-STRATEGY_NAMES = (
-    "knn-uncertainty",
-    "balanced-knn-uncertainty",
-    "egalitarian-knn-uncertainty",
-    "uncertainty-knn",
-    "average-dist",
-    "uncertainty",
-    "egalitarian",
-    "random",
-)
+STRATEGY_NAMES = tuple(REGISTRY)  # the registry's order: the default first
 
 
 ENGINES = ("local", "ray")

@@ -16,6 +16,35 @@ from demux_core.errors import SelectionError
 
 
 @dataclass(frozen=True, eq=False)
+class Picked:
+    """What a strategy returns: source indices (budget,) int64 in pick order, and the k used."""
+
+    indices: np.ndarray
+    k_used: int
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """A selection with the diagnostics stored per selected point.
+
+    Attributes
+    ----------
+    indices : ndarray, shape (budget,), int64 -- source indices in pick order
+    distance_to_target : ndarray, shape (budget,), float32 -- each point's MEAN L2 distance
+        to all target points (NaN when the target pool is empty)
+    uncertainty : ndarray, shape (budget,), float64 -- each point's margin
+    k_used : int -- final k for the ``knn-uncertainty`` strategies, 1 for ``uncertainty-knn``, else 0
+    strategy : str
+    """
+
+    indices: np.ndarray
+    distance_to_target: np.ndarray
+    uncertainty: np.ndarray
+    k_used: int
+    strategy: str
+
+
+@dataclass(frozen=True, eq=False)
 class SelectionInputs:
     """Validated inputs shared by every strategy.
 

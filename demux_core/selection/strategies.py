@@ -16,40 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from demux_core.selection.class_balance import group_round_robin, prediction_classes
-from demux_core.selection.inputs import SelectionInputs, validate_selection_inputs
+from demux_core.selection.inputs import (
+    Picked,
+    Selection,
+    SelectionInputs,
+    validate_selection_inputs,
+)
 from demux_core.selection.knn_union import knn_union
 from demux_core.selection.neighbors import knn, mean_distances
 
 UNCERTAINTY_KNN_CANDIDATE_FACTOR = 4
-
-
-@dataclass(frozen=True, eq=False)
-class Picked:
-    """What a strategy returns: source indices (budget,) int64 in pick order, and the k used."""
-
-    indices: np.ndarray
-    k_used: int
-
-
-@dataclass(frozen=True, eq=False)
-class Selection:
-    """A selection with the diagnostics stored per selected point.
-
-    Attributes
-    ----------
-    indices : ndarray, shape (budget,), int64 -- source indices in pick order
-    distance_to_target : ndarray, shape (budget,), float32 -- each point's MEAN L2 distance
-        to all target points (NaN when the target pool is empty)
-    uncertainty : ndarray, shape (budget,), float64 -- each point's margin
-    k_used : int -- final k for the ``knn-uncertainty`` strategies, 1 for ``uncertainty-knn``, else 0
-    strategy : str
-    """
-
-    indices: np.ndarray
-    distance_to_target: np.ndarray
-    uncertainty: np.ndarray
-    k_used: int
-    strategy: str
 
 
 Strategy = Callable[[SelectionInputs], Picked]
@@ -181,28 +157,47 @@ def uncertainty_knn(inputs: SelectionInputs) -> Picked:
     return Picked(candidates[order[: inputs.budget]].astype(np.int64), 1)
 
 
-STRATEGIES: dict[str, Strategy] = {
-    "random": random_strategy,
-    "egalitarian": egalitarian,
-    "average-dist": average_dist,
-    "uncertainty": lowest_margin,
-    "knn-uncertainty": knn_uncertainty,
-    "uncertainty-knn": uncertainty_knn,
-    "balanced-knn-uncertainty": balanced_knn_uncertainty,
-    "egalitarian-knn-uncertainty": egalitarian_knn_uncertainty,
+@dataclass(frozen=True)
+class StrategySpec:
+    """One strategy: its function and what it needs, in one registry entry.
+
+    Attributes
+    ----------
+    function : Strategy
+    distances : bool -- reads distances to the target pool (which must not be empty)
+    scores : bool -- reads the model's margins or embeddings (False: no rescoring needed)
+    classes : bool -- needs the predicted class of every source point
+    languages : bool -- needs the language of every source point
+    """
+
+    function: Strategy
+    distances: bool = False
+    scores: bool = True
+    classes: bool = False
+    languages: bool = False
+
+
+# In the order the app offers them; lower margin = more uncertain = picked first.
+REGISTRY: dict[str, StrategySpec] = {
+    "knn-uncertainty": StrategySpec(knn_uncertainty, distances=True),
+    "balanced-knn-uncertainty": StrategySpec(
+        balanced_knn_uncertainty, distances=True, classes=True
+    ),
+    "egalitarian-knn-uncertainty": StrategySpec(
+        egalitarian_knn_uncertainty, distances=True, languages=True
+    ),
+    "uncertainty-knn": StrategySpec(uncertainty_knn, distances=True),
+    "average-dist": StrategySpec(average_dist, distances=True),
+    "uncertainty": StrategySpec(lowest_margin),
+    "egalitarian": StrategySpec(egalitarian, scores=False, languages=True),
+    "random": StrategySpec(random_strategy, scores=False),
 }
-DISTANCE_STRATEGIES = frozenset(
-    {
-        "average-dist",
-        "knn-uncertainty",
-        "uncertainty-knn",
-        "balanced-knn-uncertainty",
-        "egalitarian-knn-uncertainty",
-    }
-)
-CLASS_STRATEGIES = frozenset({"balanced-knn-uncertainty"})
-LANGUAGE_STRATEGIES = frozenset({"egalitarian", "egalitarian-knn-uncertainty"})
-SCORE_FREE_STRATEGIES = frozenset({"random", "egalitarian"})  # read no embedding or margin
+# Views of the registry, for callers that ask one question.
+STRATEGIES: dict[str, Strategy] = {name: spec.function for name, spec in REGISTRY.items()}
+DISTANCE_STRATEGIES = frozenset(name for name, spec in REGISTRY.items() if spec.distances)
+CLASS_STRATEGIES = frozenset(name for name, spec in REGISTRY.items() if spec.classes)
+LANGUAGE_STRATEGIES = frozenset(name for name, spec in REGISTRY.items() if spec.languages)
+SCORE_FREE_STRATEGIES = frozenset(name for name, spec in REGISTRY.items() if not spec.scores)
 
 
 def classes_for(strategy: str, predictions: Sequence[object]) -> np.ndarray | None:

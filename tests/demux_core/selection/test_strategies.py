@@ -363,7 +363,7 @@ def test_average_dist_matches_brute_force(seed):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"strategy": "nope"}, "unknown strategy 'nope'; known strategies: random, egalitarian"),
+        ({"strategy": "nope"}, "unknown strategy 'nope'; known strategies: knn-uncertainty, balanced-knn-uncertainty"),
         ({"budget": 0}, "budget must be a positive integer, got 0"),
         ({"k": 0}, "k must be a positive integer, got 0"),
         ({"target_emb": np.zeros((2, 3), np.float32)}, "dimension mismatch: source_emb has dim 2"),
@@ -404,3 +404,21 @@ def test_classes_are_made_only_for_strategies_that_balance():
     predictions = ["sports", ("B-PER", "O")]
     assert classes_for("knn-uncertainty", predictions) is None
     assert classes_for("balanced-knn-uncertainty", predictions).tolist() == ["sports", "PER"]
+
+
+def test_the_registry_holds_each_strategy_and_its_needs():
+    from demux_core.recipes import DEFAULT_STRATEGY
+    from demux_core.selection.strategies import (
+        CLASS_STRATEGIES,
+        DISTANCE_STRATEGIES,
+        LANGUAGE_STRATEGIES,
+        REGISTRY,
+        SCORE_FREE_STRATEGIES,
+    )
+    from service.project_settings import STRATEGY_NAMES
+
+    assert tuple(REGISTRY) == STRATEGY_NAMES and STRATEGY_NAMES[0] == DEFAULT_STRATEGY
+    assert {"balanced-knn-uncertainty"} == CLASS_STRATEGIES
+    assert {"egalitarian", "egalitarian-knn-uncertainty"} == LANGUAGE_STRATEGIES
+    assert {"random", "egalitarian"} == SCORE_FREE_STRATEGIES
+    assert {name for name in REGISTRY if "knn" in name or "dist" in name} == DISTANCE_STRATEGIES
