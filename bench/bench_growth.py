@@ -8,7 +8,7 @@ order) at ``--scoring-sizes``; extra measured points (e.g. the 10k scoring stage
 ``bench_round``) can be added with ``--scoring-point N:SECONDS``; 100k is extrapolated
 from the two largest measured points (marked so). Run from the repo root::
 
-    PYTHONPATH=. .venv/bin/python bench/bench_growth.py --plot docs/growth.png
+    .venv/bin/python -m bench.bench_growth --plot docs/growth.png
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ threads of one keep spinning while the other runs, so alternating small torch an
 calls (as a round does: score, then select) can slow both. The variable must be set before
 either library loads, hence one fresh process per measurement. Run from the repo root::
 
-    PYTHONPATH=. .venv/bin/python bench/bench_omp_clash.py --repeats 3
+    .venv/bin/python -m bench.bench_omp_clash --repeats 3
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ sentences, evaluate, select 50, recompute the 2-D projection. Time per stage and
 Uses the MasakhaNER 2.0 demo (Twi target, 5 source languages) with ``--per-language``
 sentences per source language (2000 -> a 10k source pool), the default model, CPU. Run::
 
-    PYTHONPATH=. .venv/bin/python bench/bench_round.py --per-language 2000 --int8
+    .venv/bin/python -m bench.bench_round --per-language 2000 --int8
 
 Prints the stage timings of :func:`demux_core.rounds.round.run_round`, the wall clock of the whole
 round and the process's peak RSS (``resource.getrusage``; includes loading the data/model).

@@ -2,9 +2,9 @@
 
 Usage (from the repo root)::
 
-    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/bench_scale.py selection \
+    .venv/bin/python -m bench.bench_scale selection \
         --n-source 1000000 --n-target 1000 --dim 384
-    OMP_WAIT_POLICY=PASSIVE .venv/bin/python bench/bench_scale.py scoring --n-pool 256
+    .venv/bin/python -m bench.bench_scale scoring --n-pool 256
 
 ``selection`` streams synthetic source embeddings (generated block by block from a seed,
 never held whole) through :func:`select_sharded` for knn-uncertainty and average-dist, and
@@ -21,7 +21,6 @@ import json
 import os
 import resource
 import subprocess
-import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -31,7 +30,6 @@ from demux_core.runtime import prepare_environment  # noqa: E402
 prepare_environment()  # before torch or faiss load
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def _uptime() -> str:

@@ -13,7 +13,7 @@ It also reports what int8 changes (Spearman of margins, overlap of the knn-uncer
 lowest-margin selections at ``--budget``), effective GFLOP/s of the encoder's useful work
 (unpadded tokens) and a measured matmul peak (fp32, bf16). Run from the repo root::
 
-    PYTHONPATH=. .venv/bin/python bench/bench_scoring.py --per-language 48 --repeats 3
+    .venv/bin/python -m bench.bench_scoring --per-language 48 --repeats 3
 """
 
 from __future__ import annotations

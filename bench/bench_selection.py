@@ -8,7 +8,7 @@ official method with identical selections, and within 1.5x of one exact faiss k-
 
 Run on a quiet machine, e.g.::
 
-    .venv/bin/python bench/bench_selection.py --n-source 100000 --n-target 1000 --dim 384
+    .venv/bin/python -m bench.bench_selection --n-source 100000 --n-target 1000 --dim 384
 
 ``OMP_WAIT_POLICY=PASSIVE`` is set (unless already set) before torch and faiss are
 imported: both bundle an OpenMP runtime and busy-waiting threads of one slow the other.
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -89,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.runtime import prepare_environment
 
     prepare_environment()  # before torch and faiss load
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import faiss
     import torch
 

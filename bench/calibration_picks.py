@@ -7,7 +7,7 @@ and the calibrated margins have in common, for ``uncertainty`` and for ``knn-unc
 (the run's k), plus the rank correlation of the two margin vectors and the held-out negative
 log-likelihood before and after the fit::
 
-    .venv/bin/python bench/calibration_picks.py \\
+    .venv/bin/python -m bench.calibration_picks \\
         docs/results/k4grid-calibrated/knn-uncertainty/sib-amh_Ethi-s0 \\
         --cache-dir runs/cache --out docs/results/levers/calibration-sib-701-amh.md
 
@@ -17,9 +17,7 @@ The warm start must be in ``--cache-dir`` (the run made it there) or it is train
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
@@ -99,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.runtime import prepare_environment
 
     prepare_environment()  # before torch and faiss load
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser, warm_start_scores, write_report
     from demux_core.scoring.calibration import fit_vector_scaling
     from demux_core.scoring.heldout import heldout_logits

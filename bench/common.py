@@ -103,14 +103,14 @@ def warm_start_scores(run_folder: Path, cache_dir: Path):
         The last two are the source and the target pool's scores.
     """
     from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
-    from demux_core.rounds.round import _split_scores
+    from demux_core.rounds.round import split_scores
     from demux_core.scoring.pool import score_pool
 
     pools, config, warm_dir = rebuild_run(run_folder, cache_dir)
     model, tokenizer = TaskModel.load(warm_dir), load_checkpoint_tokenizer(warm_dir)
     both = list(pools.source) + list(pools.target)
     scores = score_pool(model, tokenizer, both, config.round.scoring)
-    source, target = _split_scores(scores, len(pools.source))
+    source, target = split_scores(scores, len(pools.source))
     return pools, config, model, tokenizer, source, target
 
 

@@ -12,7 +12,7 @@ Reports, per (target, strategy, variant), the seed mean and its change from zero
 paired 95 % bootstrap interval over the test examples (the same resampled test sets for the
 zero-shot model and every seed), and writes the raw figures to a JSON file beside the table::
 
-    .venv/bin/python bench/first_round.py runs/default/sib-{amh_Ethi,yor_Latn,quy_Latn}-s0 \\
+    .venv/bin/python -m bench.first_round runs/default/sib-{amh_Ethi,yor_Latn,quy_Latn}-s0 \\
         --seeds 0,1,2 --budget 10 --out docs/results/first-round/sib.md
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -149,7 +148,7 @@ def change_rows(result: dict) -> list[dict]:
     """
     from demux_core.data.examples import TaskType
     from demux_core.rounds.evaluation import resampled_main
-    from demux_lab.study.study import _interval, _weights
+    from demux_lab.study.study import bootstrap_interval, bootstrap_weights
 
     task, scheme = TaskType(result["task"]), result["tag_scheme"]
     gold = [tuple(g) if isinstance(g, list) else g for g in result["gold"]]
@@ -157,7 +156,7 @@ def change_rows(result: dict) -> list[dict]:
     def as_tuples(predictions):
         return [tuple(p) if isinstance(p, list) else p for p in predictions]
 
-    weights = _weights(len(gold))
+    weights = bootstrap_weights(len(gold))
     zero = resampled_main(
         gold, as_tuples(result["zero_shot"]["predictions"]), task, weights, scheme
     )
@@ -178,7 +177,7 @@ def change_rows(result: dict) -> list[dict]:
                 "variant": variant,
                 "mean": 100 * float(np.mean(values)),
                 "change": 100 * (float(np.mean(values)) - result["zero_shot"]["value"]),
-                "ci": tuple(100 * q for q in _interval(change)),
+                "ci": tuple(100 * q for q in bootstrap_interval(change)),
                 "drops": sum(v < result["zero_shot"]["value"] for v in values),
                 "seeds": len(values),
                 "steps": runs[0]["steps"],
@@ -237,5 +236,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     raise SystemExit(main())

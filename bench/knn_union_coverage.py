@@ -9,16 +9,13 @@ start (round 0 of every run), and reports for each starting k: the final k, the 
 and share of the source pool, and the share of knn-uncertainty's picks that ``uncertainty``
 also picks, at each budget of the run's schedule::
 
-    .venv/bin/python bench/knn_union_coverage.py docs/results/disjoint/knn-k4-apphead/sib-amh_Ethi-s0 \\
+    .venv/bin/python -m bench.knn_union_coverage docs/results/disjoint/knn-k4-apphead/sib-amh_Ethi-s0 \\
         --cache-dir runs/cache --out docs/results/levers/union-sib-disjoint-amh.md
 
 The warm start must be in ``--cache-dir`` (the run made it there) or it is trained again.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -102,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.runtime import prepare_environment
 
     prepare_environment()  # before torch and faiss load
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser, warm_start_scores, write_report
 
     description = __doc__.split("\n\n")[0]

@@ -13,14 +13,13 @@ A lever that leaves the picks (nearly) unchanged cannot change what a round lear
 that moves them is worth a fine-tuning run. Selection only, so it runs in seconds once the
 features are cached (the frozen-head run made them)::
 
-    .venv/bin/python bench/selection_levers.py docs/results/study/frozen-sib-amh \\
+    .venv/bin/python -m bench.selection_levers docs/results/study/frozen-sib-amh \\
         --out docs/results/levers/sib-amh.md
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.runtime import prepare_environment
 
     prepare_environment()  # before torch and faiss load
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.common import run_folder_parser
 
     parser = run_folder_parser(

@@ -152,7 +152,7 @@ def run_round(
         config = replace(config, scoring=replace(config.scoring, margin_scaling=scaling))
     both = list(pools.source) + list(pools.target)
     scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
-    source_scores, target_scores = _split_scores(scores, len(pools.source))
+    source_scores, target_scores = split_scores(scores, len(pools.source))
     source_scores, target_scores = with_distance_embeddings(
         source_scores, target_scores, distance_embeddings, pools
     )
@@ -223,7 +223,7 @@ def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback)
     )
 
 
-def _split_scores(scores: PoolScores, n_source: int) -> tuple[PoolScores, PoolScores]:
+def split_scores(scores: PoolScores, n_source: int) -> tuple[PoolScores, PoolScores]:
     """Split one scoring pass over source + target into the two pools' scores."""
 
     def part(rows: slice) -> PoolScores:

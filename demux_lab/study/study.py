@@ -128,12 +128,12 @@ def read_runs(
     return list(merged.values())
 
 
-def _weights(n: int, seed: int = 0) -> np.ndarray:
+def bootstrap_weights(n: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return rng.multinomial(n, np.full(n, 1.0 / n), size=RESAMPLES).astype(np.float64)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
+def bootstrap_interval(values: np.ndarray) -> tuple[float, float]:
     low, high = np.quantile(values, [0.025, 0.975])
     return float(low), float(high)
 
@@ -171,7 +171,7 @@ def _main(run: TargetRun, predicted: list) -> float:
 
 def strategy_table(run: TargetRun) -> dict[str, dict[int, Cell]]:
     """strategy -> budget -> seed mean with a 95 % interval over test examples."""
-    weights = _weights(len(run.gold))
+    weights = bootstrap_weights(len(run.gold))
     table: dict[str, dict[int, Cell]] = defaultdict(dict)
     for strategy in run.strategies:
         for budget in run.budgets:
@@ -179,7 +179,7 @@ def strategy_table(run: TargetRun) -> dict[str, dict[int, Cell]]:
             if not seeds:
                 continue
             point, resampled = _seed_mean(run, strategy, budget, weights, seeds)
-            table[strategy][budget] = Cell(point, *_interval(resampled), len(seeds))
+            table[strategy][budget] = Cell(point, *bootstrap_interval(resampled), len(seeds))
     return dict(table)
 
 
@@ -187,7 +187,7 @@ def gain_table(
     run: TargetRun, strategy: str, baselines: tuple[str, ...]
 ) -> dict[str, dict[int, Cell]]:
     """baseline -> budget -> paired gain of ``strategy`` over it (seeds both have)."""
-    weights = _weights(len(run.gold))
+    weights = bootstrap_weights(len(run.gold))
     gains: dict[str, dict[int, Cell]] = defaultdict(dict)
     for baseline in baselines:
         for budget in run.budgets:
@@ -196,7 +196,7 @@ def gain_table(
                 continue
             ours, ours_resampled = _seed_mean(run, strategy, budget, weights, seeds)
             theirs, theirs_resampled = _seed_mean(run, baseline, budget, weights, seeds)
-            interval = _interval(ours_resampled - theirs_resampled)
+            interval = bootstrap_interval(ours_resampled - theirs_resampled)
             gains[baseline][budget] = Cell(ours - theirs, *interval, len(seeds))
     return dict(gains)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +13,8 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def load_script(name: str):
-    """Import ``bench/<name>.py`` as a module (the bench folder is not a package import path)."""
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The bench script ``bench/<name>.py`` as a module (``bench`` is a package)."""
+    return importlib.import_module(f"bench.{name}")
 
 
 def pool_scores(embeddings, uncertainty) -> PoolScores:
