@@ -363,7 +363,10 @@ def test_average_dist_matches_brute_force(seed):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"strategy": "nope"}, "unknown strategy 'nope'; known strategies: knn-uncertainty, balanced-knn-uncertainty"),
+        (
+            {"strategy": "nope"},
+            "unknown strategy 'nope'; known strategies: knn-uncertainty, balanced-knn-uncertainty",
+        ),
         ({"budget": 0}, "budget must be a positive integer, got 0"),
         ({"k": 0}, "k must be a positive integer, got 0"),
         ({"target_emb": np.zeros((2, 3), np.float32)}, "dimension mismatch: source_emb has dim 2"),
