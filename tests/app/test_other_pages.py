@@ -49,6 +49,15 @@ def test_delete_moves_the_project_to_the_trash_after_confirmation(demux_home, fa
     assert app.session_state["project_name"] is None
 
 
+def fill_form(app, name: str, paths: tuple[str, str], languages: tuple[str, str] = ()) -> None:
+    """Type a project name, the source and target server paths and their languages."""
+    app.text_input(key="new_name").input(name)
+    for pool, path in zip(("source", "target"), paths, strict=True):
+        app.text_area(key=f"paths_{pool}").input(path)
+    for pool, language in zip(("source", "target"), languages, strict=False):
+        app.text_input(key=f"lang_{pool}").input(language)
+
+
 def test_new_project_form_reports_malformed_file_with_line(
     demux_home, fake_runner, tmp_path, monkeypatch
 ):
@@ -58,11 +67,7 @@ def test_new_project_form_reports_malformed_file_with_line(
     target = tmp_path / "target.tsv"
     target.write_text("text\nsalut\n", encoding="utf-8")
     app = open_app(None)
-    app.text_input(key="new_name").input("newproj")
-    app.text_area(key="paths_source").input(str(source))
-    app.text_area(key="paths_target").input(str(target))
-    app.text_input(key="lang_source").input("eng")
-    app.text_input(key="lang_target").input("fra")
+    fill_form(app, "newproj", (str(source), str(target)), ("eng", "fra"))
     app.selectbox(key="new_task").set_value("sequence")
     app.text_input(key="new_labels").input("sports, health")
     app.button[-1].click().run()
@@ -76,9 +81,7 @@ def test_new_project_form_refuses_a_server_path_outside_the_data_roots(
 ):
     monkeypatch.setenv("DEMUX_DATA_ROOTS", str(tmp_path / "data"))
     app = open_app(None)
-    app.text_input(key="new_name").input("stolen")
-    app.text_area(key="paths_source").input("/etc/passwd")
-    app.text_area(key="paths_target").input("../../etc/passwd")
+    fill_form(app, "stolen", ("/etc/passwd", "../../etc/passwd"))
     app.selectbox(key="fmt_source").set_value("tsv")
     app.text_input(key="new_labels").input("a, b")
     app.button[-1].click().run()
@@ -95,11 +98,7 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path, mon
     target = tmp_path / "target.tsv"
     target.write_text("text\nsalut\n", encoding="utf-8")
     app = open_app(None)
-    app.text_input(key="new_name").input("fromfiles")
-    app.text_area(key="paths_source").input(str(source))
-    app.text_area(key="paths_target").input(str(target))
-    app.text_input(key="lang_source").input("eng")
-    app.text_input(key="lang_target").input("fra")
+    fill_form(app, "fromfiles", (str(source), str(target)), ("eng", "fra"))
     app.selectbox(key="new_task").set_value("sequence")
     app.number_input(key="new_min_train_labels").set_value(30)
     app.number_input(key="new_warm_start_weight").set_value(0.5)
