@@ -32,15 +32,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--umap-epochs", type=int, default=200)
     parser.add_argument("--map-points", type=int, default=4000)
+    parser.add_argument("--model", default=None, help="model folder (default: the built-in model)")
     return parser.parse_args(argv)
 
 
 def build_round(args: argparse.Namespace):
     """Pools, the model, the labeled batch and the round settings."""
-    from demux_core.config import ScoringConfig, TrainingConfig
+    from demux_core.config import ScoringConfig
     from demux_core.data.readers.shared_data import shared_data_dir
     from demux_core.models import load_tokenizer, resolve_model
     from demux_core.models.task_model import TaskModel
+    from demux_core.recipes import round_recipe
     from demux_core.rounds.projection import ProjectionConfig
     from demux_core.rounds.types import Pools, RoundConfig
     from service.demo import DEMOS, MASAKHANER, build_demo_pools
@@ -48,18 +50,22 @@ def build_round(args: argparse.Namespace):
     spec = dataclasses.replace(DEMOS[MASAKHANER], per_source_language=args.per_language)
     demo = build_demo_pools(spec, shared_data_dir())
     pools = Pools(source=demo.source, target=demo.target, test=demo.test, seed=demo.seed)
-    model = TaskModel.from_pretrained(resolve_model(None), "token", demo.labels)
+    model_folder = args.model or resolve_model(None)
+    model = TaskModel.from_pretrained(model_folder, "token", demo.labels)
     threads = args.threads
+    # the round the app runs for this demo: its recipe (k and training) with the CPU settings
+    recipe = round_recipe("token", {"k": spec.k, "device": "cpu", "num_threads": threads})
     config = RoundConfig(
         budget=args.budget,
-        k=spec.k,
+        k=recipe.k,
         scoring=ScoringConfig(device="cpu", quantize_int8=args.int8, num_threads=threads),
-        training=TrainingConfig(device="cpu", num_threads=threads),
+        training=recipe.training,
         projection=ProjectionConfig(max_points=args.map_points, n_epochs=args.umap_epochs),
     )
     step = max(1, len(demo.source) // args.labels)
     labeled = list(range(0, len(demo.source), step))[: args.labels]
-    return model, load_tokenizer(None), pools, config, labeled
+    tokenizer = load_tokenizer(args.model)  # None: the built-in model's
+    return model, tokenizer, pools, config, labeled
 
 
 def main(argv: list[str] | None = None) -> int:
