@@ -18,7 +18,7 @@ from service.bio import entity_types, is_bio_schema
 from service.presses import Press, PressOutcome, apply_press, held_by_others, serve_item
 from service.projects import project_settings
 from service.round_control import Phase, rerun_round, round_state, start_next_round
-from service.text import escaped_block, text_direction
+from service.text import text_direction
 from storage import ProjectStore, Round
 from ui.common import (
     ANNOTATOR_KEY,
@@ -120,26 +120,29 @@ def _notices() -> None:
         )
 
 
+def shown_text(text: str, caption: str | None = None) -> dict:
+    """One text block of the label pad: the text as stored, its direction, a caption."""
+    return {"text": text, "dir": text_direction(text), "caption": caption}
+
+
 def sequence_controls(store: ProjectStore, item: AnnotationItem) -> None:
-    """The sentence (and its pair), then the label pad."""
+    """The label pad, showing the sentence (and its pair) with its buttons: the text and the
+    key every press carries change together."""
     example = item.example
-    st.html(escaped_block(example.text))
+    texts = [shown_text(example.text)]
     if example.text_pair is not None:
-        st.html(escaped_block(example.text_pair))
-    label_pad(key=PAD_KEY, example_id=item.example_key, classes=store.info().labels,
-              suggestion=item.suggestion)  # fmt: skip
+        texts.append(shown_text(example.text_pair))
+    label_pad(key=PAD_KEY, example_id=item.example_key, texts=texts,
+              classes=store.info().labels, suggestion=item.suggestion)  # fmt: skip
 
 
 def qa_controls(item: AnnotationItem) -> None:
     """Question and context; the answer is copied from the context, or 'no answer'."""
     example = item.example
     assert isinstance(example, QAExample)
-    st.markdown("**Question**")
-    st.html(escaped_block(example.question))
-    st.markdown("**Context**")
-    st.html(escaped_block(example.context))
+    texts = [shown_text(example.question, "Question"), shown_text(example.context, "Context")]
     suggested = item.suggestion[1] if item.suggestion and item.suggestion[0] >= 0 else ""
-    label_pad(key=PAD_KEY, example_id=item.example_key, qa_answer=suggested)
+    label_pad(key=PAD_KEY, example_id=item.example_key, texts=texts, qa_answer=suggested)
 
 
 def token_controls(store: ProjectStore, item: AnnotationItem) -> None:
@@ -184,9 +187,8 @@ def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> Non
     if handle_presses(store, current, items):
         items = round_items(store, current.id)
     progress = round_progress(items)
-    st.progress(progress.handled / max(progress.total, 1),
-                text=f"{progress.labeled} of {progress.total} labeled this round "
-                     f"({progress.skipped} skipped, {progress.flagged} flagged)")  # fmt: skip
+    # filled after the controls: when the count moves on screen, the next sentence is there too
+    progress_slot = st.empty()
     show_notices()
     item = serve_item(store, current.id, items, session=annotation_session(),
                       annotator=annotator_name())  # fmt: skip
@@ -201,6 +203,9 @@ def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> Non
             qa_controls(item)
         else:
             sequence_controls(store, item)
+    progress_slot.progress(progress.handled / max(progress.total, 1),
+                           text=f"{progress.labeled} of {progress.total} labeled this round "
+                                f"({progress.skipped} skipped, {progress.flagged} flagged)")  # fmt: skip
     st.caption(TOKEN_SHORTCUTS if task == TaskType.TOKEN else SHORTCUTS)
     if can_finish:
         finish_button(store, progress.labeled)

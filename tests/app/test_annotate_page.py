@@ -82,24 +82,24 @@ def test_skip_flag_and_finish_queue_next_round(demux_home, fake_runner):
     store.close()
 
 
-def test_user_text_is_escaped_and_rtl_marked(demux_home, fake_runner):
+def test_user_text_reaches_the_pad_as_text_with_its_direction(demux_home, fake_runner):
+    """The sentence is data for the label pad (shown with textContent, never as HTML)."""
     path = make_project(budget=8)
-    app = open_app("tiny", ANNOTATE)
-    start_first_round(app)
-    wait_for_status(path, ("annotating",))
-    app.run()
-    seen = ""
+    app = annotating(path)
+    shown, html = [], ""
     for _ in range(8):  # walk the whole round by skipping
-        seen += "\n".join(element.proto.body for element in app.get("html"))
+        shown += pad_data(app)["texts"]
+        html += "\n".join(element.proto.body for element in app.get("html"))
         store = open_store(path)
         current = store.current_round()
         mark(store, current.id, next_unhandled(round_items(store, current.id)), "skip", "ann")
         store.close()
         app.run()
-    assert "<script>" not in seen
-    assert "&lt;script&gt;" in seen
-    assert 'dir="rtl"' in seen and "مرحبا" in seen
-    assert "नमस्ते" in seen
+    by_text = {entry["text"]: entry["dir"] for entry in shown}
+    assert by_text["<script>alert('x')</script> is not a topic"] == "ltr"
+    assert by_text["مرحبا بكم في المباراة"] == "rtl"
+    assert "नमस्ते, आज का चुनाव" in by_text
+    assert "<script>" not in html
 
 
 def test_failed_round_shows_error_and_retry_recovers(demux_home, fake_runner):

@@ -1,6 +1,6 @@
 """Text that could break the page shows as stored: a 620-character word wraps inside the
-page, and a right-to-left override (U+202E) in the data shows as a mark instead of
-reordering the sentence (Debian chromium, fake runner)."""
+page, a right-to-left override (U+202E) in the data shows as a mark instead of reordering
+the sentence, and markup shows as its characters, never run (Debian chromium, fake runner)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.e2e.streamlit_server import (
 UI_TIMEOUT_MS = 60_000
 LONG_WORD = "x" * 620
 OVERRIDE = "pay \u202emoc.elpmaxe\u202c now"
+MARKUP = '<b>bold</b> <img src=x onerror="window.__pwned = 1">'
 
 
 @pytest.fixture
@@ -30,9 +31,10 @@ def hostile_project(tmp_path, monkeypatch):
     monkeypatch.setenv("DEMUX_PROJECTS", str(projects))
     topics = ("sports", "health")
     source = [SequenceExample("s0", "eng", f"see {LONG_WORD} end", label="sports"),
-              SequenceExample("s1", "eng", OVERRIDE, label="health")]  # fmt: skip
+              SequenceExample("s1", "eng", OVERRIDE, label="health"),
+              SequenceExample("s2", "eng", MARKUP, label="health")]  # fmt: skip
     target = [SequenceExample("t0", "amh", "ዒላማ")]
-    settings = ProjectSettings(strategy="random", budget=2, k=1, auto_finish=False)
+    settings = ProjectSettings(strategy="random", budget=3, k=1, auto_finish=False)
     pools = DemoPools(topics, source, target, [], [])
     create_project_from_pools(NewProject("hostile", "sequence", topics, settings=settings), pools)
     return projects
@@ -50,12 +52,16 @@ def test_long_words_wrap_and_bidi_overrides_do_not_reorder(hostile_project, tmp_
         page.get_by_role("button", name="Start round 1").click()
         enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
         seen = {}
-        for _ in range(2):
+        for _ in range(3):
             text = page.locator(".demux-text").first
             expect(text).to_be_visible(timeout=UI_TIMEOUT_MS)
             content = text.inner_text()
-            seen["long" if LONG_WORD in content else "override"] = text
-            if LONG_WORD in content:
+            kind = "long" if LONG_WORD in content else "markup" if "bold" in content else "override"
+            seen[kind] = text
+            if kind == "markup":  # shown as the characters stored, never run
+                assert content == MARKUP
+                assert page.evaluate("() => window.__pwned") is None
+            elif kind == "long":
                 sizes = text.evaluate(
                     "e => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right]"
                 )
@@ -65,4 +71,4 @@ def test_long_words_wrap_and_bidi_overrides_do_not_reorder(hostile_project, tmp_
                 assert text.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
             page.locator(".label-pad[data-active] button.skip").click()
             expect(page.get_by_text(f"{len(seen)} skipped")).to_be_visible(timeout=UI_TIMEOUT_MS)
-        assert set(seen) == {"long", "override"}
+        assert set(seen) == {"long", "override", "markup"}

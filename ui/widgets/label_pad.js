@@ -20,6 +20,23 @@ export default function (component) {
     return element;
   }
 
+  // the item's texts, shown here so that they and the key of every press change together;
+  // explicit direction controls show as marks instead of reordering the sentence
+  (hasItem ? data.texts || [] : []).forEach((item) => {
+    if (item.caption) {
+      const caption = document.createElement("div");
+      caption.className = "caption";
+      caption.textContent = item.caption;
+      root.append(caption);
+    }
+    const text = document.createElement("div");
+    text.className = "demux-text";
+    text.setAttribute("dir", item.dir || "auto");
+    text.textContent = item.text.replace(/[\u202A-\u202E\u2066-\u2069]/g,
+      (c) => "[U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "]");
+    root.append(text);
+  });
+
   const classes = data.classes || [];
   if (hasItem && classes.length) {
     const grid = document.createElement("div");

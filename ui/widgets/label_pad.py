@@ -7,7 +7,7 @@ the browser showed (:mod:`ui.widgets.presses`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -25,6 +25,7 @@ def label_pad(
     *,
     key: str,
     example_id: int | None,
+    texts: Sequence[Mapping[str, Any]] = (),
     classes: Sequence[str] = (),
     suggestion: str | None = None,
     qa_answer: str | None = None,
@@ -37,6 +38,10 @@ def label_pad(
         Streamlit widget key; read its presses with :func:`ui.widgets.presses.pending_presses`.
     example_id : int or None
         The item on screen (its example key); every press carries it.
+    texts : sequence of mapping
+        The item's texts, each ``{"text", "dir", "caption"}``: shown by the pad itself (as
+        text, never HTML), so that the sentence on screen and the key of its presses always
+        change together.
     classes : sequence of str
         Class names in digit-key order (sequence and pair tasks; empty for QA).
     suggestion : str, optional
@@ -49,6 +54,7 @@ def label_pad(
         data={
             "queue_key": key,
             "example_id": example_id,
+            "texts": [dict(text) for text in texts],
             "classes": list(classes),
             "suggestion": suggestion,
             "qa": None if qa_answer is None else {"answer": qa_answer},
