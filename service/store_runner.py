@@ -135,11 +135,6 @@ def project_recipe(settings: dict[str, Any], task: str, has_seed: bool = True) -
     return round_recipe(task, overrides, trained_warm_start=has_seed)
 
 
-def round_training_config(settings: dict[str, Any], task: str) -> Any:
-    """The project's round training settings (:func:`project_recipe`'s ``training``)."""
-    return project_recipe(settings, task).training
-
-
 def trained_keys_after(round_trained: bool, labeled: Iterable[str], before: set[str]) -> list[str]:
     """The source keys the round's checkpoint has been trained on, sorted.
 

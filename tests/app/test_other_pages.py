@@ -113,9 +113,9 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path, mon
     assert (settings["min_train_labels"], settings["keep_best"]) == (30, False)
     assert settings["warm_start_weight"] == 0.5
     store.close()
-    from service.store_runner import round_training_config
+    from service.store_runner import project_recipe
 
-    assert round_training_config(settings, "sequence").min_train_labels == 30
+    assert project_recipe(settings, "sequence").training.min_train_labels == 30
 
 
 def test_map_page_shows_projection_and_neighbours(scored_project):

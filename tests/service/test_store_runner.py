@@ -8,7 +8,6 @@ from service.round_control import Phase, round_state, start_next_round
 from service.store_runner import (
     StoreRoundRunner,
     project_recipe,
-    round_training_config,
     trained_keys_after,
 )
 from service.worker import RoundWorker
@@ -78,20 +77,20 @@ def test_rounds_hold_out_part_of_the_seed_pool_for_keep_best(tmp_path, monkeypat
 
 
 def test_round_recipe_follows_the_task_and_the_project_settings():
-    sentence = round_training_config({}, "sequence")
+    sentence = project_recipe({}, "sequence").training
     assert sentence.learning_rate == 5e-6 and sentence.seed_replay_min == 80
-    assert round_training_config({}, "pair").learning_rate == 5e-6
+    assert project_recipe({}, "pair").training.learning_rate == 5e-6
     # a sentence project may start without a seed set: its head trains at 5e-3, 10 steps at least
     assert (sentence.head_learning_rate, sentence.min_steps) == (5e-3, 10)
-    tagging = round_training_config({}, "token")
+    tagging = project_recipe({}, "token").training
     assert tagging.learning_rate == 1e-4 and tagging.min_steps == 10
     assert tagging.head_learning_rate == 5e-3
-    chosen = round_training_config({"learning_rate": 1e-4, "keep_best": True}, "sequence")
+    chosen = project_recipe({"learning_rate": 1e-4, "keep_best": True}, "sequence").training
     assert chosen.learning_rate == 1e-4 and chosen.keep_best
     assert sentence.min_train_labels == 0
-    assert round_training_config({"min_train_labels": 30}, "sequence").min_train_labels == 30
+    assert project_recipe({"min_train_labels": 30}, "sequence").training.min_train_labels == 30
     assert sentence.warm_start_weight == 0.0  # also a project stored before the setting
-    assert round_training_config({"warm_start_weight": 0.5}, "token").warm_start_weight == 0.5
+    assert project_recipe({"warm_start_weight": 0.5}, "token").training.warm_start_weight == 0.5
 
 
 def test_labels_of_a_round_that_did_not_train_stay_untrained():

@@ -8,17 +8,11 @@ the browser showed (:mod:`ui.widgets.presses`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from ui.widgets.presses import acknowledged, component
 
 _HTML = '<div class="label-pad" role="group" aria-label="label this sentence"></div>'
-
-
-@cache
-def _component() -> Any:
-    return component("demux_label_pad", _HTML, "label_pad")
 
 
 def label_pad(
@@ -49,7 +43,7 @@ def label_pad(
     qa_answer : str, optional
         For QA: the answer field's initial text (``""`` when there is no guess).
     """
-    _component()(
+    component("demux_label_pad", _HTML, "label_pad")(
         key=key,
         data={
             "queue_key": key,

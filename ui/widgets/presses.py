@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ _HERE = Path(__file__).resolve().parent
 HANDLED_KEY = "_handled_press_nonces"
 
 
+@cache
 def component(name: str, html: str, stem: str) -> Any:
-    """A ``st.components.v2`` component whose JS starts with the shared press queue."""
+    """A ``st.components.v2`` component whose JS starts with the shared press queue (made
+    once per process)."""
     return st.components.v2.component(
         name,
         html=html,

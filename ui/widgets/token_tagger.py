@@ -8,17 +8,10 @@ the browser showed (:mod:`ui.widgets.presses`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from typing import Any
 
 from ui.widgets.presses import acknowledged, component
 
 _HTML = '<div class="tagger" tabindex="0" role="application" aria-label="token tagger"></div>'
-
-
-@cache
-def _component() -> Any:
-    return component("demux_token_tagger", _HTML, "token_tagger")
 
 
 def token_tagger(
@@ -48,7 +41,7 @@ def token_tagger(
     key : str
         Streamlit widget key.
     """
-    _component()(
+    component("demux_token_tagger", _HTML, "token_tagger")(
         key=key,
         data={
             "queue_key": key,
