@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from demux_core.precision import PRECISIONS
+
 if TYPE_CHECKING:
     from demux_core.scoring.calibration import VectorScaling
 
@@ -72,6 +74,9 @@ class ScoringConfig:
     quantize_int8 : bool
         Score with a dynamically int8-quantised copy of the model (CPU only; the
         training model itself is never quantised).
+    precision : {"auto", "fp32", "bf16"}
+        ``"auto"``: bf16 autocast where the hardware multiplies bf16 natively (CUDA with
+        bf16, CPUs with AMX), fp32 elsewhere (:mod:`demux_core.precision`).
     margin_scaling : VectorScaling or None
         Per-class scales and biases applied to the logits before margins are taken
         (token and sequence/pair tasks; fitted per round on a held-out set when
@@ -91,10 +96,12 @@ class ScoringConfig:
     num_threads: int | None = None
     quantize_int8: bool = False
     margin_scaling: VectorScaling | None = None
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         _check_choice("aggregation", self.aggregation, AGGREGATIONS)
         _check_choice("embedding", self.embedding, EMBEDDING_KINDS)
+        _check_choice("precision", self.precision, PRECISIONS)
         for field in ("batch_size", "max_length", "qa_max_length", "qa_max_answer_tokens"):
             _check_positive(field, getattr(self, field))
         if not 0 <= self.qa_stride < self.qa_max_length // 2:
@@ -159,6 +166,8 @@ class TrainingConfig:
         With a held-out labeled set, evaluate before training and after every epoch and keep
         the best weights (the starting model included, so a round never makes the held-out
         score worse). Without one it does nothing.
+    precision : {"auto", "fp32", "bf16"}
+        ``"auto"``: bf16 autocast where it is native (:mod:`demux_core.precision`).
     min_train_labels : int
         A round trains only once at least this many labels were acquired in all (this
         round's and earlier ones); before that it scores and selects with the model it has,
@@ -201,9 +210,11 @@ class TrainingConfig:
     head_learning_rate: float | None = None
     warm_start_weight: float = 0.0
     min_train_labels: int = 0
+    precision: str = "auto"
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
+        _check_choice("precision", self.precision, PRECISIONS)
         check_warm_start_weight(self.warm_start_weight)
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)

@@ -113,6 +113,16 @@ class ExamplesMixin(StoreBase):
         sql = "SELECT * FROM examples WHERE pool = ? ORDER BY position"
         return [_stored(task, row) for row in self._rows(sql, [check_pool(pool)])]
 
+    def examples_between(self, pool: str, start: int, stop: int) -> list[StoredExample]:
+        """The examples at positions ``start <= position < stop`` of ``pool``, in order.
+
+        Lets a pool larger than memory be read in chunks (the pool index build does).
+        """
+        task = self.info().task
+        sql = "SELECT * FROM examples WHERE pool = ? AND position >= ? AND position < ?"
+        rows = self._rows(sql + " ORDER BY position", [check_pool(pool), int(start), int(stop)])
+        return [_stored(task, row) for row in rows]
+
     def pool_examples(self, pool: str) -> list[Example]:
         """The example dataclasses of ``pool`` in position order (row ``i`` = position ``i``)."""
         return [stored.example for stored in self.stored_examples(pool)]

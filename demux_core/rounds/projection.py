@@ -65,7 +65,9 @@ def choose_map_points(
     """Deterministic subsample of the pools for the map.
 
     Keeps every target point and every source position in ``keep_source`` (the picks of all
-    rounds); fills the rest of ``max_points`` with a seeded uniform sample of the source pool.
+    rounds); fills the rest of ``max_points`` with the first other positions of one seeded
+    permutation of the source pool, so a point stays on the map from round to round unless
+    picks take its room.
 
     Returns
     -------
@@ -76,10 +78,11 @@ def choose_map_points(
     if keep.size and (keep.min() < 0 or keep.max() >= n_source):
         raise ValueError(f"keep_source holds positions outside the source pool of {n_source}")
     room = max(max_points - n_target - keep.size, 0)
-    rest = np.setdiff1d(np.arange(n_source, dtype=np.int64), keep, assume_unique=True)
-    if rest.size > room:
-        rng = np.random.default_rng(seed)
-        rest = rng.choice(rest, size=room, replace=False)
+    if n_source - keep.size <= room:
+        rest = np.setdiff1d(np.arange(n_source, dtype=np.int64), keep, assume_unique=True)
+    else:  # one seeded order of the whole pool: as picks grow, the others stay on the map
+        order = np.random.default_rng(seed).permutation(n_source).astype(np.int64)
+        rest = order[~np.isin(order, keep)][:room]
     return np.sort(np.concatenate([keep, rest])), target
 
 

@@ -24,6 +24,7 @@ from demux_core.data.examples import Example
 from demux_core.errors import DemuxError
 from demux_core.models.task_model import TaskModel
 from demux_core.rounds.diagnostics import neighborhood_uncertainty_pearson
+from demux_core.rounds.indexed import FixedPools, score_and_select
 from demux_core.rounds.model_eval import evaluate_model
 from demux_core.rounds.projection import project_pools
 from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
@@ -58,6 +59,7 @@ def run_round(
     show_bars: bool = False,
     rescore: bool = True,
     distance_embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    fixed: FixedPools | None = None,
 ) -> RoundOutcome:
     """Run one round and return everything it produced (nothing is written anywhere).
 
@@ -91,6 +93,10 @@ def run_round(
         Source (n_source, d) and target (n_target, d) float32 embeddings that replace the
         round's own in its scores (so in selection, diagnostics and map): a fixed encoder's.
         Margins and predictions stay the round's.
+    fixed : FixedPools or None
+        A pool index: its vectors give the distances and its search the neighbours, only
+        the rows selection reads are scored, and the map is the index's fixed layout
+        (:mod:`demux_core.rounds.indexed`). None: every row is rescored and the map refitted.
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -150,6 +156,9 @@ def run_round(
     if config.margin_calibration == "vector":
         scaling = fit_margin_scaling(model, tokenizer, pools.heldout, config.scoring)
         config = replace(config, scoring=replace(config.scoring, margin_scaling=scaling))
+    if fixed is not None:
+        return _indexed_round(model, tokenizer, pools, config, fixed, exclude, keep_on_map,
+                              metrics, timings, trains, clock, progress, show_bars)  # fmt: skip
     both = list(pools.source) + list(pools.target)
     scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
     source_scores, target_scores = split_scores(scores, len(pools.source))
@@ -180,6 +189,38 @@ def run_round(
         model, source_scores, target_scores, metrics, selection, pearson, map_points, timings,
         trains,
     )  # fmt: skip
+
+
+def _indexed_round(
+    model,
+    tokenizer,
+    pools,
+    config,
+    fixed,
+    exclude,
+    keep_on_map,
+    metrics,
+    timings,
+    trains,
+    clock,
+    progress,
+    show_bars,
+) -> RoundOutcome:
+    scoring = [0.0]
+
+    def score(examples):
+        started = time.perf_counter()
+        scores = _score(model, tokenizer, examples, config, show_bars, _scaled(progress, "scoring"))
+        scoring[0] += time.perf_counter() - started
+        return scores
+
+    source, target, selection, pearson, map_points = score_and_select(
+        score, pools, config, fixed, exclude, keep_on_map
+    )
+    timings["scoring"] = scoring[0]
+    timings["selecting"] = time.perf_counter() - clock - scoring[0]
+    return RoundOutcome(model, source, target, metrics, selection, pearson, map_points, timings,
+                        trains)  # fmt: skip
 
 
 def with_distance_embeddings(

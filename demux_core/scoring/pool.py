@@ -36,7 +36,8 @@ from demux_core.config import ScoringConfig
 from demux_core.data.examples import Example, TaskType, task_of
 from demux_core.errors import SelectionError
 from demux_core.models.features import Feature, encode_examples, pad_batch
-from demux_core.models.task_model import TaskModel
+from demux_core.models.task_model import TaskModel, TaskOutput
+from demux_core.precision import autocast
 from demux_core.runtime import configure_threads, pick_device
 from demux_core.scoring.rows import ROW_SCORERS, RowResult, fallback_tag
 
@@ -57,6 +58,9 @@ class PoolScores:
         qa: ``(answer_start, answer_text)`` or ``""``.
     model_version : str
     example_ids : tuple of str
+    scored : np.ndarray of int64, or None
+        The rows the model actually scored when a round rescored only some (the others
+        hold :data:`UNSCORED` margins and ``None`` predictions); None = every row.
     """
 
     embeddings: np.ndarray
@@ -64,6 +68,12 @@ class PoolScores:
     predictions: list
     model_version: str
     example_ids: tuple[str, ...] = ()
+    scored: np.ndarray | None = None
+
+
+# The margin of a row a round did not score: finite (selection checks for NaN) and larger
+# than any real margin, so "lower = more uncertain" never ranks it first.
+UNSCORED = float(np.finfo(np.float32).max)
 
 
 def score_pool(
@@ -181,7 +191,9 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
                 torch.from_numpy(a).to(device)
                 for a in pad_batch(batch_features, tokenizer.pad_token_id)
             )
-            output = scorer(ids, mask, hidden_layer=config.embedding_layer)
+            with autocast(config.precision, device.type):
+                output = scorer(ids, mask, hidden_layer=config.embedding_layer)
+            output = TaskOutput(output.hidden.float(), output.logits.float())
             results = ROW_SCORERS[task](output, mask, batch_features, scorer, config, examples)
             for index, result in zip(batch, results, strict=True):
                 rows[index] = result

@@ -7,7 +7,7 @@ argument and, for non-finite values, the first bad row.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +60,9 @@ class SelectionInputs:
     seed : int
     classes : ndarray, shape (n,), str, or None -- predicted class of every source point
         (see :mod:`demux_core.selection.class_balance`)
+    search : callable or None -- ``search(width)`` gives each target point's ``width``
+        nearest source points, (m, width) int64, nearest first (a pool index's search);
+        None = an exact search of ``source_emb``
     """
 
     source_emb: np.ndarray
@@ -71,6 +74,7 @@ class SelectionInputs:
     k: int
     seed: int
     classes: np.ndarray | None = None
+    search: Callable[[int], np.ndarray] | None = None
 
 
 def _finite_matrix(name: str, array: np.ndarray) -> np.ndarray:

@@ -82,9 +82,11 @@ def doubling_union(
 
 
 def knn_union(inputs: SelectionInputs) -> tuple[np.ndarray, int]:
-    """:func:`doubling_union` with an exact in-memory faiss search of ``inputs``."""
+    """:func:`doubling_union` with ``inputs.search``, else an exact faiss search of ``inputs``."""
 
     def search(width: int) -> np.ndarray:
+        if inputs.search is not None:
+            return inputs.search(width)
         return knn(inputs.source_emb, inputs.target_emb, width)[1]
 
     return doubling_union(

@@ -11,7 +11,7 @@ checking lives in :mod:`demux_core.selection.inputs`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -168,6 +168,9 @@ class StrategySpec:
     scores : bool -- reads the model's margins or embeddings (False: no rescoring needed)
     classes : bool -- needs the predicted class of every source point
     languages : bool -- needs the language of every source point
+    margins : {"all", "candidates", "none"} -- which margins it reads: every selectable
+        point's, only those of the target neighbourhoods' union (knn-uncertainty family), or
+        none (a round with fixed distance vectors then rescores nothing to select)
     """
 
     function: Strategy
@@ -175,22 +178,23 @@ class StrategySpec:
     scores: bool = True
     classes: bool = False
     languages: bool = False
+    margins: str = "all"
 
 
 # In the order the app offers them; lower margin = more uncertain = picked first.
 REGISTRY: dict[str, StrategySpec] = {
-    "knn-uncertainty": StrategySpec(knn_uncertainty, distances=True),
+    "knn-uncertainty": StrategySpec(knn_uncertainty, distances=True, margins="candidates"),
     "balanced-knn-uncertainty": StrategySpec(
-        balanced_knn_uncertainty, distances=True, classes=True
+        balanced_knn_uncertainty, distances=True, classes=True, margins="candidates"
     ),
     "egalitarian-knn-uncertainty": StrategySpec(
-        egalitarian_knn_uncertainty, distances=True, languages=True
+        egalitarian_knn_uncertainty, distances=True, languages=True, margins="candidates"
     ),
     "uncertainty-knn": StrategySpec(uncertainty_knn, distances=True),
-    "average-dist": StrategySpec(average_dist, distances=True),
+    "average-dist": StrategySpec(average_dist, distances=True, margins="none"),
     "uncertainty": StrategySpec(lowest_margin),
-    "egalitarian": StrategySpec(egalitarian, scores=False, languages=True),
-    "random": StrategySpec(random_strategy, scores=False),
+    "egalitarian": StrategySpec(egalitarian, scores=False, languages=True, margins="none"),
+    "random": StrategySpec(random_strategy, scores=False, margins="none"),
 }
 # Views of the registry, for callers that ask one question.
 STRATEGIES: dict[str, Strategy] = {name: spec.function for name, spec in REGISTRY.items()}
@@ -217,10 +221,12 @@ def select_with_details(
     k: int = 1,
     seed: int = 0,
     classes: Sequence[str] | np.ndarray | None = None,
+    search: Callable[[int], np.ndarray] | None = None,
 ) -> Selection:
     """Pick ``budget`` new source points with ``strategy`` and report per-point diagnostics.
 
-    Parameters are those of :func:`select`. Raises :class:`SelectionError` on bad input.
+    Parameters are those of :func:`select`, plus ``search`` (see :class:`SelectionInputs`).
+    Raises :class:`SelectionError` on bad input.
     """
     inputs = validate_selection_inputs(
         strategy,
@@ -238,7 +244,7 @@ def select_with_details(
         CLASS_STRATEGIES,
         LANGUAGE_STRATEGIES,
     )
-    picked = STRATEGIES[strategy](inputs)
+    picked = STRATEGIES[strategy](replace(inputs, search=search))
     if inputs.target_emb.shape[0]:
         distances = mean_distances(inputs.source_emb[picked.indices], inputs.target_emb)
     else:

@@ -25,6 +25,7 @@ from demux_core.data.examples import Example, TaskType, task_of
 from demux_core.errors import SelectionError
 from demux_core.models.features import IGNORE_INDEX, Feature, encode_examples, pad_batch
 from demux_core.models.task_model import TaskModel
+from demux_core.precision import autocast
 from demux_core.runtime import configure_threads, pick_device
 
 ProgressCallback = Callable[[int, int], None]
@@ -263,7 +264,8 @@ def _train_loop(model, pad_id, features, config, device, progress, progress_call
             order = torch.randperm(len(features), generator=shuffler).tolist()
             for start in range(0, len(order), config.batch_size):
                 batch = [features[i] for i in order[start : start + config.batch_size]]
-                loss = _loss(model, *_batch_tensors(batch, pad_id, model.task, device))
+                with autocast(config.precision, device.type):
+                    loss = _loss(model, *_batch_tensors(batch, pad_id, model.task, device))
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
