@@ -46,14 +46,19 @@ def scatter(frame: pd.DataFrame, color_by: str, highlight: pd.DataFrame | None) 
     """One scattergl trace per category (or one continuous trace), target points as diamonds."""
     figure = go.Figure()
     column = COLOR_BY[color_by]
-    if column == "uncertainty":
-        groups = [("all points", frame)]
+    if column == "uncertainty":  # rows an indexed round did not rescore have no margin
+        unscored = frame["uncertainty"].isna()
+        groups = [("rescored this round", frame[~unscored])]
+        if unscored.any():
+            groups.append(("not rescored (no margin)", frame[unscored]))
     else:
         groups = [(str(value), part) for value, part in frame.groupby(column, sort=True)]
     for name, part in groups:
         marker: dict = {"size": 6, "opacity": 0.75,
                         "symbol": ["diamond" if p == "target" else "circle" for p in part["pool"]]}  # fmt: skip
-        if column == "uncertainty":
+        if column == "uncertainty" and name.startswith("not"):
+            marker.update(color="lightgray")
+        elif column == "uncertainty":
             marker.update(color=part["uncertainty"], colorscale="Viridis", showscale=True,
                           colorbar={"title": "uncertainty"})  # fmt: skip
         label = f"round {name}" if column == "round_picked" else name

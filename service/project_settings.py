@@ -15,6 +15,7 @@ STRATEGY_NAMES = tuple(REGISTRY)  # the registry's order: the default first
 
 
 ENGINES = ("local", "ray")
+ROUND_MODES = ("indexed", "full")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class ProjectSettings:
         In [0, 1): after each round, weights become ``w * warm start + (1 - w) * trained``
         (``TrainingConfig.warm_start_weight``; 0 = off; :meth:`for_task` gives the task's
         measured default). The warm start is then kept in the project's artifacts folder.
+    round_mode : {"indexed", "full"}
+        ``"indexed"``: the project's pool index gives the distances and the map, and a round
+        rescores only the rows its strategy reads (docs/benchmarks.md, "Rounds at any pool
+        size"); ``"full"``: every round rescores every row with its own model and refits
+        the map (the earlier behaviour, kept for comparison).
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -58,8 +64,13 @@ class ProjectSettings:
     keep_best: bool = False
     min_train_labels: int = 0
     warm_start_weight: float = 0.0
+    round_mode: str = "indexed"
 
     def __post_init__(self) -> None:
+        if self.round_mode not in ROUND_MODES:
+            raise ValueError(
+                f"round_mode {self.round_mode!r} is not one of {', '.join(ROUND_MODES)}"
+            )
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
         if self.engine == "ray" and importlib.util.find_spec("ray") is None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from service.pool_index import ensure_pool_index, shared_vectors_file
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
@@ -30,6 +31,7 @@ STATUS_OF_STAGE = {
     "scoring": "scoring",
     "selecting": "selecting",
     "projecting": "selecting",
+    "indexing": "scoring",
 }
 
 
@@ -188,13 +190,18 @@ class StoreRoundRunner:
             test=[e for e in store.pool_examples("test") if e.gold is not None],
             seed=seed, heldout=heldout,
         )  # fmt: skip
+        index = fixed = None
+        if settings.get("round_mode", "indexed") == "indexed":
+            clock = time.perf_counter()
+            index, fixed = ensure_pool_index(store, info, config.engine, report)
+            start_seconds += time.perf_counter() - clock
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
-                            exclude=picked, keep_on_map=picked, progress=report,
+                            exclude=picked, keep_on_map=picked, progress=report, fixed=fixed,
                             warm_start_dir=_warm_start_folder(store, config.training))  # fmt: skip
-        outcome.timings["loading model"] = start_seconds  # includes any warm start
+        outcome.timings["loading model"] = start_seconds  # includes any warm start and indexing
         keys = trained_keys_after(outcome.trained, labeled, trained)
         checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, keys)
-        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled))
+        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled), index)
 
     @staticmethod
     def _save_checkpoint(
@@ -211,14 +218,18 @@ class StoreRoundRunner:
 
     @staticmethod
     def _write_outcome(
-        store: Any, round_id: int, outcome: Any, checkpoint: Path, n_labeled: int
+        store: Any, round_id: int, outcome: Any, checkpoint: Path, n_labeled: int, index: Any
     ) -> None:
         version = outcome.model_version
         for pool, scores in (("source", outcome.source_scores), ("target", outcome.target_scores)):
             predictions = [_json_prediction(p) for p in scores.predictions]
-            store.save_scores(
-                version, round_id, pool, scores.uncertainty, predictions, scores.embeddings
-            )
+            if index is None:
+                store.save_scores(
+                    version, round_id, pool, scores.uncertainty, predictions, scores.embeddings
+                )
+            else:  # the vectors are the index's: shared, not copied per round
+                store.save_scores(version, round_id, pool, scores.uncertainty, predictions,
+                                  scored=scores.scored, embeddings_file=shared_vectors_file(index, pool))  # fmt: skip
         if outcome.map_points is not None:
             points = outcome.map_points
             positions = [("source", int(p)) for p in points.source_positions] + [
@@ -232,6 +243,9 @@ class StoreRoundRunner:
             store.save_selection(round_id, selection.indices, selection.uncertainty,
                                  selection.distance_to_target, k=selection.k_used)  # fmt: skip
         metrics: dict[str, Any] = {"n_labeled": n_labeled, "pearson": outcome.pearson}
+        if index is not None:
+            metrics.update(index_notes=index.notes, index_search=index.search.kind,
+                           index_recall=index.search.recall)  # fmt: skip
         if outcome.test_metrics is not None:
             metrics.update(test_metric=outcome.test_metrics.main, test_values=outcome.test_metrics.values,
                            metric_name="f1" if "f1" in outcome.test_metrics.values else "accuracy")  # fmt: skip

@@ -44,7 +44,10 @@ class ScoresMixin(StoreBase):
         pool: str,
         uncertainty: np.ndarray,
         predictions: Sequence[Any],
-        embeddings: np.ndarray,
+        embeddings: np.ndarray | None = None,
+        *,
+        scored: Sequence[int] | np.ndarray | None = None,
+        embeddings_file: str | None = None,
     ) -> None:
         """Store a model version's outputs on a whole pool (row ``i`` = position ``i``).
 
@@ -59,14 +62,26 @@ class ScoresMixin(StoreBase):
         uncertainty : (n,) float array
         predictions : length-n sequence of JSON-serializable values
         embeddings : (n, d) float array, stored as float32
+        scored : sequence of int, optional
+            The rows the model scored (a round that rescored only what selection reads);
+            only their margins and predictions are stored, the others load as NaN / None.
+        embeddings_file : str, optional
+            Instead of ``embeddings``: an existing ``.npy`` of (n, d) vectors under the
+            artifacts folder (a pool index's), shared by every score set that names it.
         """
         check_pool(pool)
         unc = np.asarray(uncertainty, dtype=np.float64).reshape(-1)
-        emb = np.ascontiguousarray(embeddings, dtype=np.float32)
         keys = self.keys_at_positions(pool, range(self.pool_size(pool)))  # type: ignore[attr-defined]
-        _check_shapes(len(keys), unc, predictions, emb)
-        name = f"emb-{uuid.uuid4().hex}.npy"
-        self._write_npy_atomically(self.artifacts / name, emb)
+        rows = np.arange(len(keys)) if scored is None else np.unique(np.asarray(scored, np.int64))
+        if embeddings_file is not None:
+            name = embeddings_file
+            emb = np.load(self.artifacts / name, mmap_mode="r")
+            _check_shapes(len(keys), unc, predictions, emb, rows)
+        else:
+            emb = np.ascontiguousarray(embeddings, dtype=np.float32)
+            _check_shapes(len(keys), unc, predictions, emb, rows)
+            name = f"emb-{uuid.uuid4().hex}.npy"
+            self._write_npy_atomically(self.artifacts / name, emb)
         replaced: list[str] = []
         with self._write() as db:
             old = self._rows(
@@ -83,18 +98,19 @@ class ScoresMixin(StoreBase):
                 [str(version), round_id, pool, len(keys), emb.shape[1], name, now_iso()],
             )
             set_id = int(cursor.lastrowid)
-            rows = (
-                (set_id, row, key, float(unc[row]), dumps(predictions[row]))
-                for row, key in enumerate(keys)
+            values = (
+                (set_id, row, keys[row], float(unc[row]), dumps(predictions[row]))
+                for row in rows.tolist()
             )
             db.conn.executemany(
                 "INSERT INTO example_scores (score_set_id, row, example_key, uncertainty,"
                 " prediction) VALUES (?, ?, ?, ?, ?)",
-                rows,
+                values,
             )
         for stale in replaced:
-            with contextlib.suppress(FileNotFoundError):
-                (self.artifacts / stale).unlink()
+            if stale.startswith("emb-"):  # a pool index's shared file stays
+                with contextlib.suppress(FileNotFoundError):
+                    (self.artifacts / stale).unlink()
 
     def load_scores(
         self, version: str | int, pool: str
@@ -103,8 +119,8 @@ class ScoresMixin(StoreBase):
 
         Returns
         -------
-        uncertainty : (n,) float64
-        predictions : list of n JSON values
+        uncertainty : (n,) float64 -- NaN where the round did not score the row
+        predictions : list of n JSON values -- None where it did not
         embeddings : (n, d) float32
         """
         with self._snapshot():
@@ -115,13 +131,18 @@ class ScoresMixin(StoreBase):
             if not sets:
                 raise StorageError(f"no scores for model version {version!r} on pool {pool!r}")
             rows = self._rows(
-                "SELECT uncertainty, prediction FROM example_scores WHERE score_set_id = ?"
+                "SELECT row, uncertainty, prediction FROM example_scores WHERE score_set_id = ?"
                 " ORDER BY row",
                 [sets[0]["id"]],
             )
             embeddings = np.load(self.artifacts / sets[0]["embeddings_file"])
-        uncertainty = np.fromiter((row["uncertainty"] for row in rows), np.float64, len(rows))
-        predictions = [json.loads(row["prediction"]) for row in rows]
+        n = int(sets[0]["n_rows"])
+        embeddings = np.asarray(embeddings[:n])
+        uncertainty = np.full(n, np.nan)
+        predictions: list[Any] = [None] * n
+        for row in rows:
+            uncertainty[row["row"]] = row["uncertainty"]
+            predictions[row["row"]] = json.loads(row["prediction"])
         return uncertainty, predictions, embeddings
 
     def model_versions(self) -> list[str]:
@@ -213,12 +234,16 @@ class ScoresMixin(StoreBase):
             os.close(directory)
 
 
-def _check_shapes(n: int, unc: np.ndarray, predictions: Sequence[Any], emb: np.ndarray) -> None:
+def _check_shapes(
+    n: int, unc: np.ndarray, predictions: Sequence[Any], emb: np.ndarray, rows: np.ndarray
+) -> None:
     if unc.shape[0] != n:
         raise ValueError(f"uncertainty has {unc.shape[0]} values, the pool has {n} examples")
     if len(predictions) != n:
         raise ValueError(f"predictions has {len(predictions)} items, the pool has {n} examples")
     if emb.ndim != 2 or emb.shape[0] != n:
         raise ValueError(f"embeddings must be ({n}, d), got {emb.shape}")
-    if not np.all(np.isfinite(unc)):
+    if rows.size and (rows[0] < 0 or rows[-1] >= n):
+        raise ValueError(f"scored rows must lie in [0, {n})")
+    if not np.all(np.isfinite(unc[rows])):
         raise ValueError("uncertainty contains NaN or infinite values")

@@ -115,6 +115,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         ),
         target_fraction=args.target_fraction,
         distance_encoder=args.distance_encoder,
+        rescore=args.rescore,
     )
 
 

@@ -55,6 +55,9 @@ class SimulationConfig:
         Whose embeddings the distances use: each round's model, the warm start's (scored
         once, kept fixed), or the pre-trained encoder's (scored once, kept fixed). Margins
         always come from each round's model. ``fine-tune`` recipe only.
+    rescore : {"all", "selected"}
+        ``"selected"``: with fixed distances, each round scores only the rows its strategy
+        reads (the app's indexed round, :mod:`demux_core.rounds.indexed`); ``"all"``: every row.
     """
 
     task: str
@@ -72,8 +75,16 @@ class SimulationConfig:
     head: HeadConfig = field(default_factory=HeadConfig)
     target_fraction: float = 1.0
     distance_encoder: str = "current"
+    rescore: str = "all"
 
     def __post_init__(self) -> None:
+        if self.rescore not in ("all", "selected"):
+            raise ValueError(f"rescore={self.rescore!r} is not 'all' or 'selected'")
+        if self.rescore == "selected" and self.distance_encoder == "current":
+            raise ValueError(
+                "rescore='selected' needs fixed distances: --distance-encoder warm-start or "
+                "pretrained (each round's own embeddings would need every row scored)"
+            )
         if self.distance_encoder not in DISTANCE_ENCODERS:
             raise ValueError(
                 f"distance_encoder={self.distance_encoder!r} is not one of "

@@ -105,6 +105,13 @@ def _add_experiment_arguments(parser: argparse.ArgumentParser) -> None:
         "the warm start's, kept fixed, or the pre-trained one, kept fixed",
     )
     run.add_argument(
+        "--rescore",
+        default="all",
+        choices=("all", "selected"),
+        help="with fixed distances (--distance-encoder warm-start|pretrained), 'selected' "
+        "scores only the rows the strategy reads each round, as the app's indexed rounds do",
+    )
+    run.add_argument(
         "--margin-calibration",
         default="none",
         choices=MARGIN_CALIBRATIONS,

@@ -17,6 +17,7 @@ import numpy as np
 
 from demux_core.data.examples import Example
 from demux_core.data.labels import label_counts, with_label
+from demux_core.index.search import NeighbourSearch
 from demux_core.models.source import resolve_model_source
 from demux_core.models.task_model import (
     ENCODER_DIR,
@@ -24,6 +25,7 @@ from demux_core.models.task_model import (
     TaskModel,
     load_checkpoint_tokenizer,
 )
+from demux_core.rounds.indexed import FixedPools
 from demux_core.rounds.round import run_round, select_next, with_distance_embeddings
 from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
 from demux_core.scoring.pool import PoolScores, check_embedding_layer, score_pool
@@ -101,6 +103,13 @@ def _fixed_embeddings(
     return scores.embeddings[: len(pools.source)], scores.embeddings[len(pools.source) :]
 
 
+def _fixed_pools(config: SimulationConfig, fixed: Embeddings | None) -> FixedPools | None:
+    """The fixed vectors as a pool index with exact search, when rounds rescore selectively."""
+    if config.rescore != "selected" or fixed is None:
+        return None
+    return FixedPools(fixed[0], fixed[1], NeighbourSearch(fixed[0]).search)
+
+
 def _check_embedding_layer(config: SimulationConfig) -> None:
     """Refuse a ``--embedding-layer`` the model lacks before any training (a SelectionError)."""
     layer = config.round.scoring.embedding_layer
@@ -160,7 +169,8 @@ def _one_run(
             exclude=picked,
             warm_start_dir=warm_dir,
             rescore=needs_scores and number < len(increments),
-            distance_embeddings=fixed,
+            distance_embeddings=None if config.rescore == "selected" else fixed,
+            fixed=_fixed_pools(config, fixed),
         )
         waiting.extend(new_labels)
         if outcome.trained:

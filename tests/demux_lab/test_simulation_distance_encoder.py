@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -118,3 +119,28 @@ def test_bad_distance_encoders_are_refused(changes, message):
 
     with pytest.raises(ValueError, match=message):
         SimulationConfig("sequence", ("a", "b"), ("random",), **changes)
+
+
+def test_selected_rescoring_gives_the_same_run_as_rescoring_everything(
+    data, tiny_model_dir, tmp_path
+):
+    """The CLI's indexed rounds (``--rescore selected``) pick and score what full rescoring does."""
+    extra = ("--distance-encoder", "warm-start", "--cache-dir", str(tmp_path / "cache"))
+    _run(data, tiny_model_dir, tmp_path / "all", *extra)
+    config = _run(data, tiny_model_dir, tmp_path / "selected", *extra, "--rescore", "selected")
+    assert config["rescore"] == "selected"
+
+    def rows(folder):
+        with (folder / "results.csv").open(encoding="utf-8") as handle:
+            return [
+                {k: v for k, v in row.items() if k != "seconds"} for row in csv.DictReader(handle)
+            ]
+
+    assert rows(tmp_path / "selected") == rows(tmp_path / "all")
+
+
+def test_selected_rescoring_needs_fixed_distances():
+    from demux_lab.simulation.config import SimulationConfig
+
+    with pytest.raises(ValueError, match="needs fixed distances"):
+        SimulationConfig("sequence", ("a", "b"), ("random",), rescore="selected")

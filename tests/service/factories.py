@@ -48,8 +48,12 @@ def make_project(
     task: TaskType = TaskType.SEQUENCE,
     budget: int = 3,
     auto_finish: bool = False,
+    strategy: str = "random",
+    round_mode: str = "indexed",
+    n_source: int = 8,
 ) -> Path:
     """Create a tiny project under the current ``$DEMUX_HOME``; returns its path."""
-    pools = sequence_pools() if task == TaskType.SEQUENCE else token_pools()
-    settings = ProjectSettings(strategy="random", budget=budget, k=2, auto_finish=auto_finish)
+    pools = sequence_pools(n_source) if task == TaskType.SEQUENCE else token_pools()
+    settings = ProjectSettings(strategy=strategy, budget=budget, k=2, auto_finish=auto_finish,
+                               round_mode=round_mode)  # fmt: skip
     return create_project_from_pools(NewProject(name, task, pools.labels, settings=settings), pools)

@@ -16,15 +16,20 @@ from tests.service.factories import make_project
 MODEL_CACHE = Path(os.environ.get("DEMUX_HOME", Path.home() / ".cache" / "demux-studio")) / "models"
 
 
-@pytest.mark.real_model
-@pytest.mark.slow
-def test_real_runner_scores_selects_and_trains_on_new_labels(tmp_path, monkeypatch):
+def _home(tmp_path, monkeypatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
     if MODEL_CACHE.is_dir():  # reuse the converted default model instead of converting again
         (home / "models").symlink_to(MODEL_CACHE)
     monkeypatch.setenv("DEMUX_HOME", str(home))
-    store = open_store(make_project(budget=2))
+
+
+@pytest.mark.real_model
+@pytest.mark.slow
+@pytest.mark.parametrize("round_mode", ["indexed", "full"])
+def test_real_runner_scores_selects_and_trains_on_new_labels(tmp_path, monkeypatch, round_mode):
+    _home(tmp_path, monkeypatch)
+    store = open_store(make_project(budget=2, round_mode=round_mode))
     worker = RoundWorker(open_store, StoreRoundRunner)
     first = start_next_round(store, worker)
     assert worker.wait_idle(600)
@@ -47,6 +52,43 @@ def test_real_runner_scores_selects_and_trains_on_new_labels(tmp_path, monkeypat
     picked_first = {s.example_key for s in store.selections(first.id)}
     assert picked_first.isdisjoint({s.example_key for s in store.selections(second.id)})
     assert Path(state.round.checkpoint_path).is_dir()
+    assert (store.artifacts / "pool-index").is_dir() == (round_mode == "indexed")
+    worker.stop(5)
+    store.close()
+
+
+@pytest.mark.real_model
+@pytest.mark.slow
+def test_indexed_rounds_keep_the_map_and_score_only_what_selection_reads(tmp_path, monkeypatch):
+    _home(tmp_path, monkeypatch)
+    store = open_store(make_project(budget=2, strategy="knn-uncertainty", n_source=80))
+    worker = RoundWorker(open_store, StoreRoundRunner)
+    first = start_next_round(store, worker)
+    assert worker.wait_idle(600)
+    one = round_state(store, worker).round
+    assert one.metrics["index_search"] == "exact" and one.timings["loading model"] > 0
+
+    from service.annotation import round_items, save_label
+
+    for item in round_items(store, first.id):
+        save_label(store, first.id, item, "sports", "ann")
+    start_next_round(store, worker)
+    assert worker.wait_idle(600)
+    two = round_state(store, worker).round
+    assert two.model_version != one.model_version, two.error
+    maps = [dict(zip(*store.load_projection(r.model_version), strict=True)) for r in (one, two)]
+    shared = set(maps[0]) & set(maps[1])
+    assert shared and all((maps[0][p] == maps[1][p]).all() for p in shared)  # nothing moved
+    uncertainty, predictions, embeddings = store.load_scores(two.model_version, "source")
+    unscored = [i for i, p in enumerate(predictions) if p is None]
+    assert unscored and all(uncertainty[i] != uncertainty[i] for i in unscored)  # NaN
+    picked = {s.position for s in store.selections(two.id)}
+    assert picked.isdisjoint(unscored)
+    assert embeddings.shape[0] == store.pool_size("source")
+    from service.mapview import map_frame
+
+    frame = map_frame(store, two.model_version)
+    assert len(frame) and frame["uncertainty"].notna().any()
     worker.stop(5)
     store.close()
 
