@@ -191,14 +191,24 @@ def create_project_from_pools(new: NewProject, pools: DemoPools) -> Path:
     return _create_filled(new, fill)
 
 
-def create_demo_project(spec: DemoSpec, data_root: Path, name: str | None = None) -> Path:
-    """Build the demo's pools from ``data_root`` and store them as a new project."""
+def create_demo_project(
+    spec: DemoSpec,
+    data_root: Path,
+    name: str | None = None,
+    model_spec: str = DEFAULT_MODEL_SPEC,
+    **settings: Any,
+) -> Path:
+    """Build the demo's pools from ``data_root`` and store them as a new project.
+
+    ``settings``: :class:`ProjectSettings` fields that replace the demo's (e.g. ``round_mode``).
+    """
     pools = build_demo_pools(spec, data_root)
     new = NewProject(
         name=name or f"demo-{spec.key}",
         task=spec.task,
         labels=pools.labels,
-        settings=ProjectSettings.for_task(spec.task, budget=spec.budget, k=spec.k),
+        model_spec=model_spec,
+        settings=ProjectSettings.for_task(spec.task, **{"budget": spec.budget, "k": spec.k, **settings}),
     )
     return create_project_from_pools(new, pools)
 

@@ -112,10 +112,18 @@ def training_inputs() -> dict:
             f"({ProjectSettings.default_warm_start_weight_text()}); 0: off; 0.5 halves how far "
             "each round moves the model from the warm start",
         )
+        full = st.checkbox(
+            "Rescore every sentence each round (slow: the round before the pool index)",
+            key="new_round_mode_full",
+            help="off (default): the pool index gives the distances and the map, and a round "
+            "scores only the sentences its strategy reads; on: every round rescores every "
+            "sentence with its own model and refits the map (docs/benchmarks.md)",
+        )
     return {
         "keep_best": bool(keep_best),
         "min_train_labels": int(min_labels),
         "warm_start_weight": None if weight is None else float(weight),
+        "round_mode": "full" if full else "indexed",
     }
 
 

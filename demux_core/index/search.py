@@ -90,9 +90,9 @@ def build_ivf(
     import faiss
 
     n, d = vectors.shape
-    lists = int(max(1, min(4 * np.sqrt(n), n // 39)))
+    lists = int(max(1, min(2 * np.sqrt(n), n // 39)))
     rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(n, size=min(n, 64 * lists), replace=False))
+    sample = np.sort(rng.choice(n, size=min(n, 48 * lists), replace=False))
     quantizer = faiss.IndexFlatL2(d)
     index = faiss.IndexIVFFlat(quantizer, d, lists)
     index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))

@@ -112,10 +112,30 @@ def test_new_project_form_creates_project(demux_home, fake_runner, tmp_path, mon
     settings = store.info().settings
     assert (settings["min_train_labels"], settings["keep_best"]) == (30, False)
     assert settings["warm_start_weight"] == 0.5
+    assert settings["round_mode"] == "indexed"  # the default: rounds use the pool index
     store.close()
     from service.store_runner import project_recipe
 
     assert project_recipe(settings, "sequence").training.min_train_labels == 30
+
+
+def test_new_project_form_can_ask_for_full_rescoring(
+    demux_home, fake_runner, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("DEMUX_DATA_ROOTS", str(tmp_path))
+    source = tmp_path / "source.tsv"
+    source.write_text("text\tlabel\nhello\tsports\nflu season\thealth\n", encoding="utf-8")
+    target = tmp_path / "target.tsv"
+    target.write_text("text\nsalut\n", encoding="utf-8")
+    app = open_app(None)
+    fill_form(app, "fullrescore", (str(source), str(target)), ("eng", "fra"))
+    app.selectbox(key="new_task").set_value("sequence")
+    app.checkbox(key="new_round_mode_full").check()
+    app.button[-1].click().run()
+    assert not app.exception and "Created project fullrescore" in texts(app)
+    store = open_store(demux_home / "projects" / "fullrescore.sqlite")
+    assert store.info().settings["round_mode"] == "full"
+    store.close()
 
 
 def test_map_page_shows_projection_and_neighbours(scored_project):

@@ -32,3 +32,62 @@ def test_bench_selection_compares_old_and_new_selection_on_a_tiny_pool(capsys):
     assert bench.main(argv) == 0
     report = capsys.readouterr().out
     assert "identical selections: knn-uncertainty True" in report
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_bench_indexed_round_compares_old_and_new_rounds_on_a_tiny_pool(shared_data, tiny_model_dir,
+                                                                        capsys, monkeypatch):  # fmt: skip
+    monkeypatch.setenv("DEMUX_DATA", str(shared_data))
+    bench = load_script("bench_indexed_round")
+    argv = ["--one", "120", "--old", "--labels", "4", "--budget", "3", "--target", "12",
+            "--test", "6", "--threads", "1", "--model", str(tiny_model_dir)]  # fmt: skip
+    assert bench.main(argv) == 0
+    line = [row for row in capsys.readouterr().out.splitlines() if row.startswith("RESULT ")][0]
+    import json
+
+    result = json.loads(line.removeprefix("RESULT "))
+    assert result["same_picks"] is True and len(result["new_picks"]) == 3
+    assert result["new"]["scored"] < result["old"]["scored"] == 120
+    report = bench.table([result])
+    assert "| 120 | old |" in report and "| 120 | new |" in report
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_bench_precision_reports_speed_and_pick_agreement(shared_data, tiny_model_dir, capsys,
+                                                          monkeypatch):  # fmt: skip
+    monkeypatch.setenv("DEMUX_DATA", str(shared_data))
+    bench = load_script("bench_precision")
+    argv = ["--per-language", "4", "--target", "8", "--budget", "3", "--warm-epochs", "1",
+            "--repeats", "1", "--threads", "1", "--matmul", "64", "--model", str(tiny_model_dir)]  # fmt: skip
+    assert bench.main(argv) == 0
+    report = capsys.readouterr().out
+    assert "precision 'auto' chooses: " in report
+    assert "| sib200 | " in report and "| masakhaner2 | " in report
+
+
+def test_bench_index_search_reports_exact_and_ivf_recall(capsys):
+    bench = load_script("bench_index_search")
+    argv = ["--sizes", "3000", "--dim", "8", "--queries", "20", "--width", "8", "--threads", "1"]
+    assert bench.main(argv) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 3,000 |")]
+    assert len(rows) == 1 and float(rows[0].split("|")[-2]) >= 0.98
+
+
+@pytest.mark.browser
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_bench_demo_round_times_the_wait_between_rounds_in_the_browser(shared_data, tiny_model_dir, capsys,
+                                                                       monkeypatch, tmp_path):  # fmt: skip
+    from tests.e2e.streamlit_server import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
+    monkeypatch.setenv("DEMUX_DATA", str(shared_data))
+    monkeypatch.setenv("DEMUX_HOME", str(tmp_path / "home"))
+    bench = load_script("bench_demo_round")
+    argv = ["--modes", "full,indexed", "--per-language", "8", "--model", str(tiny_model_dir)]
+    assert bench.main(argv) == 0
+    report = capsys.readouterr().out
+    assert "| full | 40 source" in report and "| indexed | 40 source" in report

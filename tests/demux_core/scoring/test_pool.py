@@ -301,3 +301,17 @@ def test_an_embedding_layer_the_model_lacks_is_a_clear_error(sequence_model, tin
         score_pool(sequence_model, tiny_tokenizer, _sequence_pool(), config, progress=False)
     with pytest.raises(ValueError, match="embedding_layer must be >= 0"):
         ScoringConfig(embedding_layer=-1)
+
+
+@pytest.mark.parametrize("task", ["token", "sequence"])
+def test_bf16_scoring_returns_float32_close_to_fp32(
+    task, token_model, sequence_model, tiny_tokenizer
+):
+    model, pool = (
+        (token_model, _token_pool()) if task == "token" else (sequence_model, _sequence_pool())
+    )
+    fp32 = score_pool(model, tiny_tokenizer, pool, ScoringConfig(precision="fp32"), progress=False)
+    bf16 = score_pool(model, tiny_tokenizer, pool, ScoringConfig(precision="bf16"), progress=False)
+    assert bf16.embeddings.dtype == np.float32 and bf16.uncertainty.dtype == np.float32
+    np.testing.assert_allclose(bf16.embeddings, fp32.embeddings, atol=0.1)
+    assert not np.array_equal(bf16.embeddings, fp32.embeddings)  # it did run in bf16

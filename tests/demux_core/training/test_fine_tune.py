@@ -243,3 +243,15 @@ def test_head_learning_rate_trains_the_head_faster_than_the_encoder(tiny_model_d
     assert head_change > 1e-3 > 1e-6 > encoder_change
     with pytest.raises(ValueError, match="head_learning_rate"):
         TrainingConfig(head_learning_rate=0.0)
+
+
+def test_bf16_training_learns_and_keeps_fp32_weights(tiny_model_dir, tiny_tokenizer):
+    from dataclasses import replace
+
+    model = _model(tiny_model_dir)
+    result = fine_tune(
+        model, tiny_tokenizer, _topic_pool(), replace(FAST, precision="bf16"), progress=False
+    )
+    means = _epoch_means(result.losses, EPOCHS)
+    assert means[-1] < 0.8 * means[0]
+    assert all(p.dtype == torch.float32 for p in model.parameters())  # autocast, not a cast
