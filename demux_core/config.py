@@ -168,6 +168,10 @@ class TrainingConfig:
         score worse). Without one it does nothing.
     precision : {"auto", "fp32", "bf16"}
         ``"auto"``: bf16 autocast where it is native (:mod:`demux_core.precision`).
+    frozen_layers : int
+        Freeze the word embeddings and the bottom N transformer layers, run them once per
+        training example and train only the top layers and the head from their cached
+        output (:mod:`demux_core.training.cached`; 0 = train every layer).
     min_train_labels : int
         A round trains only once at least this many labels were acquired in all (this
         round's and earlier ones); before that it scores and selects with the model it has,
@@ -211,10 +215,13 @@ class TrainingConfig:
     warm_start_weight: float = 0.0
     min_train_labels: int = 0
     precision: str = "auto"
+    frozen_layers: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
         _check_choice("precision", self.precision, PRECISIONS)
+        if self.frozen_layers < 0:
+            raise ValueError(f"frozen_layers must be >= 0, got {self.frozen_layers}")
         check_warm_start_weight(self.warm_start_weight)
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)

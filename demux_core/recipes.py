@@ -43,6 +43,9 @@ class TaskRecipe:
     warm_start_weight : float
         After each round, average the weights with the warm start's
         (:attr:`TrainingConfig.warm_start_weight`; 0 = off).
+    frozen_layers : int
+        Rounds train only the encoder layers above this many, from cached outputs
+        (:attr:`TrainingConfig.frozen_layers`; the warm start always trains every layer).
     """
 
     round_learning_rate: float = TrainingConfig.learning_rate
@@ -52,6 +55,7 @@ class TaskRecipe:
     warm_epochs: int = 3
     k: int = DEFAULT_K
     warm_start_weight: float = 0.0
+    frozen_layers: int = 0
 
 
 # Where each value comes from (docs/research-log.md):
@@ -175,6 +179,7 @@ def round_recipe(
         "head_learning_rate": recipe.head_learning_rate,
         "min_steps": recipe.min_steps,
         "warm_start_weight": recipe.warm_start_weight if trained_warm_start else 0.0,
+        "frozen_layers": recipe.frozen_layers,
     }
     chosen = {**defaults, **{name: v for name, v in given.items() if name in TRAINING_FIELDS}}
     chosen["head_learning_rate"] = _head_rate(chosen["head_learning_rate"])
@@ -189,6 +194,7 @@ def round_recipe(
         seed=0,
         keep_best=False,
         warm_start_weight=0.0,
+        frozen_layers=0,
     )
     return RoundRecipe(training, warm, int(given.get("k", recipe.k)))
 

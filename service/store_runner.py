@@ -116,7 +116,7 @@ def _warm_start_folder(store: Any, training: Any) -> Path | None:
 
 # The project settings that change a round's training (ProjectSettings fields or older keys).
 PROJECT_TRAINING_SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "min_steps",
-                             "keep_best", "min_train_labels", "k")  # fmt: skip
+                             "keep_best", "min_train_labels", "k", "frozen_layers")  # fmt: skip
 
 
 def project_recipe(settings: dict[str, Any], task: str, has_seed: bool = True) -> Any:

@@ -121,8 +121,11 @@ def fine_tune(
         label_to_id=model.label_to_id,
     )
     keeper = _BestWeights(model, heldout_score) if config.keep_best and heldout_score else None
+    loop = _train_loop
+    if config.frozen_layers:
+        from demux_core.training.cached import cached_train_loop as loop
     try:
-        losses = _train_loop(
+        losses = loop(
             model,
             tokenizer.pad_token_id,
             features,
@@ -235,10 +238,14 @@ def _batch_tensors(features: Sequence[Feature], pad_id: int, task: TaskType, dev
 
 
 def _loss(model: TaskModel, ids, mask, targets) -> torch.Tensor:
-    logits = model(ids, mask).logits
-    if model.task is TaskType.TOKEN:
+    return loss_from_logits(model.task, model(ids, mask).logits, mask, targets)
+
+
+def loss_from_logits(task: TaskType, logits, mask, targets) -> torch.Tensor:
+    """The training loss of a batch from its logits (token, sequence/pair or QA)."""
+    if task is TaskType.TOKEN:
         return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX)
-    if model.task is TaskType.QA:
+    if task is TaskType.QA:
         logits = logits.masked_fill(~mask.bool().unsqueeze(-1), -1e4)
         start = F.cross_entropy(logits[..., 0], targets[:, 0])
         return (start + F.cross_entropy(logits[..., 1], targets[:, 1])) / 2

@@ -80,6 +80,7 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
             "min_train_labels": args.min_train_labels, "num_threads": args.threads,
             "warm_epochs": args.warm_epochs, "warm_learning_rate": args.warm_lr,
             "warm_head_learning_rate": args.warm_head_lr, "k": args.k,
+            "frozen_layers": args.frozen_layers,
         },
         # the frozen-head recipe never fine-tunes, so it never averages either
         trained_warm_start=trained_start and args.recipe == "fine-tune",

@@ -226,6 +226,15 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"at least this many steps (default {recipe_defaults_text('min_steps')})",
     )
     train.add_argument(
+        "--frozen-layers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="rounds freeze the embeddings and the bottom N encoder layers and train the rest "
+        f"from their cached output (the warm start trains every layer; default "
+        f"{recipe_defaults_text('frozen_layers')})",
+    )
+    train.add_argument(
         "--warm-start-weight",
         type=float,
         default=None,

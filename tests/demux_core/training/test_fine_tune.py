@@ -255,3 +255,33 @@ def test_bf16_training_learns_and_keeps_fp32_weights(tiny_model_dir, tiny_tokeni
     means = _epoch_means(result.losses, EPOCHS)
     assert means[-1] < 0.8 * means[0]
     assert all(p.dtype == torch.float32 for p in model.parameters())  # autocast, not a cast
+
+
+@pytest.mark.parametrize("task", ["sequence", "token"])
+def test_frozen_bottom_layers_stay_and_the_top_learns(task, tiny_model_dir, tiny_tokenizer):
+    from dataclasses import replace
+
+    model = (
+        _model(tiny_model_dir)
+        if task == "sequence"
+        else _model(tiny_model_dir, "token", ("O", "B-PER", "B-LOC"))
+    )
+    pool = _topic_pool() if task == "sequence" else _ner_pool()
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    result = fine_tune(model, tiny_tokenizer, pool, replace(FAST, frozen_layers=1), progress=False)
+    means = _epoch_means(result.losses, EPOCHS)
+    assert means[-1] < 0.8 * means[0]
+    changed = {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
+    assert not any(".layer.0." in name or "embeddings" in name for name in changed)
+    assert any(".layer.1." in name for name in changed) and "head.weight" in changed
+    assert all(
+        p.requires_grad for name, p in model.named_parameters() if "word_embeddings" not in name
+    )
+
+
+def test_more_frozen_layers_than_the_encoder_has_is_refused(tiny_model_dir, tiny_tokenizer):
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="frozen_layers=99"):
+        fine_tune(_model(tiny_model_dir), tiny_tokenizer, _topic_pool(), replace(FAST, frozen_layers=99),
+                  progress=False)  # fmt: skip

@@ -1,0 +1,121 @@
+"""Training the top of the encoder from the cached output of its frozen bottom layers.
+
+With ``TrainingConfig.frozen_layers = n`` the word embeddings and the bottom ``n`` layers do
+not train: their output for each training example is computed once (eval mode, no
+gradient, under the configured precision) and every epoch runs only layers ``n`` and up and
+the head. Same batches, order, optimiser and schedule as the full loop
+(:func:`demux_core.training.fine_tune.fine_tune` picks this loop when ``frozen_layers > 0``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from demux_core.data.examples import TaskType
+from demux_core.models.features import IGNORE_INDEX, pad_batch
+from demux_core.models.layers import bottom, encoder_layers, freeze_bottom, top
+from demux_core.models.task_model import TaskModel
+from demux_core.precision import autocast
+from demux_core.training.fine_tune import (
+    _linear_schedule,
+    _optimizer,
+    epochs_for,
+    loss_from_logits,
+)
+
+CACHE_BATCH = 32
+
+
+def _cache(
+    model: TaskModel, features, pad_id: int, n: int, device, precision: str
+) -> list[torch.Tensor]:
+    """Each feature's (length, d) float32 output of the bottom ``n`` layers."""
+    order = sorted(range(len(features)), key=lambda i: len(features[i].input_ids))
+    cached: list[torch.Tensor | None] = [None] * len(features)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad(), autocast(precision, device.type):
+        for start in range(0, len(order), CACHE_BATCH):
+            batch = order[start : start + CACHE_BATCH]
+            ids, mask = (
+                torch.from_numpy(a).to(device)
+                for a in pad_batch([features[i] for i in batch], pad_id)
+            )
+            hidden = bottom(model, ids, mask, n).float()
+            for row, index in enumerate(batch):
+                cached[index] = hidden[row, : len(features[index].input_ids)].clone()
+    model.train(was_training)
+    return cached  # type: ignore[return-value]
+
+
+def _batch(features, cached, indices, task: TaskType, device):
+    """Padded cached states (b, L, d), mask (b, L) and targets of one batch."""
+    longest = max(len(features[i].input_ids) for i in indices)
+    dim = cached[indices[0]].shape[1]
+    hidden = torch.zeros(len(indices), longest, dim)
+    mask = torch.zeros(len(indices), longest, dtype=torch.long)
+    for row, index in enumerate(indices):
+        length = len(features[index].input_ids)
+        hidden[row, :length], mask[row, :length] = cached[index], 1
+    if task is TaskType.TOKEN:
+        targets = np.full((len(indices), longest), IGNORE_INDEX, dtype=np.int64)
+        for row, index in enumerate(indices):
+            targets[row, : len(features[index].target)] = features[index].target
+    else:
+        targets = np.array([features[index].target for index in indices], dtype=np.int64)
+    return hidden.to(device), mask.to(device), torch.from_numpy(targets).to(device)
+
+
+def cached_train_loop(model, pad_id, features, config, device, progress, progress_callback, keeper):
+    """:func:`~demux_core.training.fine_tune._train_loop` over cached bottom-layer outputs."""
+    n = config.frozen_layers
+    if n > len(encoder_layers(model)):
+        raise ValueError(
+            f"frozen_layers={n}, but the encoder has {len(encoder_layers(model))} layers"
+        )
+    freeze_bottom(model, n)
+    try:
+        cached = _cache(model, features, pad_id, n, device, config.precision)
+        return _loop(model, features, cached, config, device, progress, progress_callback, keeper)
+    finally:
+        freeze_bottom(model, n, frozen=False)
+        model.freeze_word_embeddings(config.freeze_word_embeddings)
+
+
+def _loop(model, features, cached, config, device, progress, progress_callback, keeper):
+    n = config.frozen_layers
+    steps_per_epoch = math.ceil(len(features) / config.batch_size)
+    epochs = epochs_for(len(features), config)
+    total = steps_per_epoch * epochs
+    optimizer = _optimizer(model, config)
+    schedule = _linear_schedule(optimizer, total, config.warmup_ratio)
+    shuffler = torch.Generator().manual_seed(config.seed)
+    losses: list[float] = []
+    with tqdm(
+        total=total, disable=not progress, desc=f"fine-tuning (top of {n} frozen layers)"
+    ) as bar:
+        for epoch in range(1, epochs + 1):
+            order = torch.randperm(len(features), generator=shuffler).tolist()
+            for start in range(0, len(order), config.batch_size):
+                hidden, mask, targets = _batch(features, cached, order[start : start + config.batch_size],
+                                               model.task, device)  # fmt: skip
+                with autocast(config.precision, device.type):
+                    loss = loss_from_logits(
+                        model.task, top(model, hidden, mask, n).logits, mask, targets
+                    )
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+                optimizer.step()
+                schedule.step()
+                losses.append(float(loss.detach()))
+                bar.update(1)
+                if progress_callback is not None:
+                    progress_callback(len(losses), total)
+            if keeper is not None:
+                keeper.after_epoch(epoch)
+    return losses
