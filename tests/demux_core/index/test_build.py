@@ -125,3 +125,38 @@ def test_large_pools_get_an_approximate_index_with_measured_recall(tmp_path):
     assert reloaded.search.kind == "ivf" and reloaded.search.nprobe == index.search.nprobe
     found = reloaded.search.search(index.vectors["target"], 16)
     assert found.shape == (60, 16) and (found >= 0).all()
+
+
+def test_the_build_reads_the_pool_in_chunks_only(tmp_path):
+    source, target = _pool("s", 95), _pool("t", 12)
+    spans = []
+
+    def read(start, stop):
+        spans.append(stop - start)
+        return [(e.id, e) for e in source[start:stop]]
+
+    pools = {"source": PoolRows(len(source), read), "target": _rows(target)}
+    index = build_pool_index(tmp_path, "model-a", pools, Embedder(), SETTINGS)
+    assert max(spans) == SETTINGS.chunk_rows and sum(spans) == 95
+    assert index.vectors["source"].shape == (95, 8)
+
+
+def test_a_failed_assembly_keeps_the_last_index_and_the_next_build_recovers(tmp_path, monkeypatch):
+    import demux_core.index.build as build
+
+    first = _build(tmp_path, _pool("s", 35), _pool("t", 12), Embedder())
+
+    def broken(path, parts, rows, dim):
+        path.with_name(path.name + ".tmp.npy").write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build, "assemble", broken)
+    with pytest.raises(OSError, match="disk full"):
+        _build(tmp_path, _pool("s", 52), _pool("t", 12), Embedder())
+    kept = load_pool_index(tmp_path, "model-a")
+    np.testing.assert_array_equal(kept.vectors["source"], first.vectors["source"])
+    monkeypatch.undo()
+    again = Embedder()
+    grown = _build(tmp_path, _pool("s", 52), _pool("t", 12), again)
+    assert grown.vectors["source"].shape == (52, 8) and again.rows == 0  # every chunk was kept
+    assert not list(tmp_path.rglob("*.tmp*"))
