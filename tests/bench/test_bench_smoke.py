@@ -91,3 +91,27 @@ def test_bench_demo_round_times_the_wait_between_rounds_in_the_browser(shared_da
     assert bench.main(argv) == 0
     report = capsys.readouterr().out
     assert "| full | 40 source" in report and "| indexed | 40 source" in report
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_bench_frozen_layers_times_training_by_frozen_layers(
+    shared_data, tiny_model_dir, capsys, monkeypatch
+):
+    monkeypatch.setenv("DEMUX_DATA", str(shared_data))
+    bench = load_script("bench_frozen_layers")
+    argv = [
+        "--frozen",
+        "0,1",
+        "--labels",
+        "4",
+        "--repeats",
+        "1",
+        "--threads",
+        "1",
+        "--model",
+        str(tiny_model_dir),
+    ]
+    assert bench.main(argv) == 0
+    report = capsys.readouterr().out
+    assert "| 0 | " in report and "| 1 | " in report and "1.00x" in report
