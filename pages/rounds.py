@@ -9,6 +9,7 @@ import streamlit as st
 
 from service.report import (
     diagnostics,
+    index_notes,
     learning_curve,
     metric_name,
     picks_by_language,
@@ -34,6 +35,8 @@ def status_section(store: ProjectStore) -> None:
         if st.button(f"Resume round {current.number}", key="resume_rounds_page"):
             rerun_round(store, round_worker(), current.id)
             st.rerun()
+    for note in index_notes(store):  # the pool index: a rebuild, new rows, approximate search
+        st.info(note, icon=":material/database:")
 
 
 def curve_section(store: ProjectStore) -> None:

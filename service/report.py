@@ -105,6 +105,23 @@ def stage_timings(store: ProjectStore) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["round", "stage", "seconds"])
 
 
+def index_notes(store: ProjectStore) -> list[str]:
+    """What the latest finished round's pool-index build reported (a model change, new rows),
+    and how its neighbour search ran ("exact", or "approximate, recall 0.99")."""
+    for current in reversed(store.rounds()):
+        metrics = current.metrics or {}
+        if "index_search" not in metrics:
+            continue
+        notes = [str(note) for note in metrics.get("index_notes") or []]
+        if metrics["index_search"] == "ivf":
+            recall = metrics.get("index_recall")
+            notes.append(
+                f"Neighbour search is approximate (IVF), recall {recall:.3f} against exact search."
+            )
+        return notes
+    return []
+
+
 def diagnostics(store: ProjectStore) -> pd.DataFrame:
     """Pearson's rho (neighbourhood uncertainty) per round: columns ``round``, ``pearson``."""
     rows = [
