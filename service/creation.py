@@ -208,7 +208,9 @@ def create_demo_project(
         task=spec.task,
         labels=pools.labels,
         model_spec=model_spec,
-        settings=ProjectSettings.for_task(spec.task, **{"budget": spec.budget, "k": spec.k, **settings}),
+        settings=ProjectSettings.for_task(
+            spec.task, **{"budget": spec.budget, "k": spec.k, **settings}
+        ),
     )
     return create_project_from_pools(new, pools)
 

@@ -47,3 +47,22 @@ def test_source_per_language_follows_the_environment(monkeypatch):
     monkeypatch.setenv(SOURCE_PER_LANGUAGE_ENV, "many")
     with pytest.raises(ValueError, match="DEMUX_DEMO_SOURCE_PER_LANGUAGE='many'"):
         demo_specs()
+
+
+def test_a_demo_project_takes_a_model_and_settings(shared_data, demux_home):
+    import dataclasses
+
+    from service.demo import DEMOS
+    from service.projects import create_demo_project, open_store
+
+    spec = dataclasses.replace(DEMOS["sib200"], per_source_language=3, seed_size=3)
+    path = create_demo_project(
+        spec, shared_data, "demo-full", model_spec="some/model", round_mode="full"
+    )
+    store = open_store(path)
+    assert store.info().model_spec == "some/model"
+    assert (
+        store.info().settings["round_mode"] == "full"
+        and store.info().settings["budget"] == spec.budget
+    )
+    store.close()
