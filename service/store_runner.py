@@ -194,11 +194,13 @@ class StoreRoundRunner:
         if settings.get("round_mode", "indexed") == "indexed":
             clock = time.perf_counter()
             index, fixed = ensure_pool_index(store, info, config.engine, report)
-            start_seconds += time.perf_counter() - clock
+            index_seconds = time.perf_counter() - clock
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
                             exclude=picked, keep_on_map=picked, progress=report, fixed=fixed,
                             warm_start_dir=_warm_start_folder(store, config.training))  # fmt: skip
-        outcome.timings["loading model"] = start_seconds  # includes any warm start and indexing
+        outcome.timings["loading model"] = start_seconds  # includes any warm start
+        if index is not None:  # the build (first round, imports) or the check that it is current
+            outcome.timings["indexing"] = index_seconds
         keys = trained_keys_after(outcome.trained, labeled, trained)
         checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, keys)
         self._write_outcome(store, round_id, outcome, checkpoint, len(labeled), index)

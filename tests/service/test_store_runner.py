@@ -66,7 +66,7 @@ def test_indexed_rounds_keep_the_map_and_score_only_what_selection_reads(tmp_pat
     first = start_next_round(store, worker)
     assert worker.wait_idle(600)
     one = round_state(store, worker).round
-    assert one.metrics["index_search"] == "exact" and one.timings["loading model"] > 0
+    assert one.metrics["index_search"] == "exact" and one.timings["indexing"] > 0
 
     from service.annotation import round_items, save_label
 
