@@ -1,10 +1,11 @@
 """How scoring and selection time grow with pool size; a table and a log-log plot.
 
-Selection (synthetic, ``--n-target`` x 384-d, budget 1000): ours knn-uncertainty, one exact
-faiss k-NN pass, ours average-dist, and the official torch.cdist method (skipped above
-``--official-max`` rows: its full matrix and int64 sort indices need ~12 bytes x n x m).
-Scoring (default model, tuned config: sorted + int8, MasakhaNER train sentences in file
-order) at ``--scoring-sizes``; extra measured points (e.g. the 10k scoring stage of
+Selection (synthetic, ``--n-target`` x ``--dim`` (384), budget min(1000, n / 2), at
+``--sizes``, default 1k to 1M rows): ours knn-uncertainty, one exact faiss k-NN pass, ours
+average-dist, and the official torch.cdist method (skipped above ``--official-max`` rows:
+its full matrix and int64 sort indices need ~12 bytes x n x m). Scoring (default model or
+``--model``, tuned config: sorted + int8 on ``--threads``, MasakhaNER train sentences in
+file order) at ``--scoring-sizes``; extra measured points (e.g. the 10k scoring stage of
 ``bench_round``) can be added with ``--scoring-point N:SECONDS``; 100k is extrapolated
 from the two largest measured points (marked so). Run from the repo root::
 
@@ -25,16 +26,27 @@ NER_LANGUAGES = ("hau", "ibo", "yor", "swa", "kin", "zul", "ewe", "lug", "wol", 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SELECTION_SIZES),
+                        help="selection pool sizes")  # fmt: skip
     parser.add_argument("--n-target", type=int, default=1000)
+    parser.add_argument("--dim", type=int, default=384, help="selection embedding width")
     parser.add_argument("--repeats", type=int, default=3, help="for pools up to 100k rows")
     parser.add_argument("--official-max", type=int, default=100_000)
     parser.add_argument("--scoring-sizes", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--scoring-point", action="append", default=[], help="N:SECONDS")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="scoring threads")
+    parser.add_argument("--model", default=None, help="model folder (default: the built-in model)")
     parser.add_argument("--plot", default=None, help="PNG path for the log-log plot")
     return parser.parse_args(argv)
 
 
-def selection_rows(n_target: int, repeats: int, official_max: int) -> list[tuple]:
+def selection_rows(
+    n_target: int,
+    repeats: int,
+    official_max: int,
+    sizes: tuple[int, ...] = SELECTION_SIZES,
+    dim: int = 384,
+) -> list[tuple]:
     """(n, method, median seconds) for every selection size and method."""
     import torch
 
@@ -43,8 +55,8 @@ def selection_rows(n_target: int, repeats: int, official_max: int) -> list[tuple
     from demux_core.selection.strategies import select_with_details
 
     rows = []
-    for n in SELECTION_SIZES:
-        config = BenchConfig(n, n_target, 384, min(1000, n // 2), 1, repeats, 0, None)
+    for n in sizes:
+        config = BenchConfig(n, n_target, dim, min(1000, n // 2), 1, repeats, 0, None)
         source, target, margins = synthetic_pools(config)
         common = {"source_emb": source, "target_emb": target, "uncertainty": margins}
         budget = config.budget
@@ -69,11 +81,13 @@ def selection_rows(n_target: int, repeats: int, official_max: int) -> list[tuple
     return rows
 
 
-def scoring_rows(sizes: list[int], extra: list[str]) -> list[tuple]:
+def scoring_rows(
+    sizes: list[int], extra: list[str], model: str | None = None, threads: int | None = None
+) -> list[tuple]:
     """(n, "scoring (tuned)", seconds) measured, plus given points and a 100k extrapolation."""
     rows = []
     if sizes:
-        rows += measure_scoring(sizes)
+        rows += measure_scoring(sizes, model, threads or os.cpu_count())
     for point in extra:
         n, seconds = point.split(":")
         rows.append((int(n), "scoring (tuned)", float(seconds)))
@@ -85,22 +99,23 @@ def scoring_rows(sizes: list[int], extra: list[str]) -> list[tuple]:
     return rows
 
 
-def measure_scoring(sizes: list[int]) -> list[tuple]:
+def measure_scoring(sizes: list[int], model_spec: str | None, threads: int) -> list[tuple]:
     from demux_core.config import ScoringConfig
     from demux_core.data.readers.api import read_examples
+    from demux_core.data.readers.shared_data import shared_data_dir
     from demux_core.models import load_tokenizer, resolve_model
     from demux_core.models.task_model import TaskModel
     from demux_core.scoring.pool import score_pool
 
-    data = REPO_ROOT.parent / "shared" / "data" / "masakhaner2"
+    data = (shared_data_dir() or REPO_ROOT.parent / "shared" / "data") / "masakhaner2"
     pool = []
     for language in NER_LANGUAGES:
         if (data / language).is_dir() and len(pool) < max(sizes):
             pool += read_examples(data / language / "train.txt")
     labels = sorted({tag for example in pool for tag in example.tags})
-    model = TaskModel.from_pretrained(resolve_model(None), "token", labels)
-    tokenizer = load_tokenizer(None)
-    config = ScoringConfig(device="cpu", quantize_int8=True, num_threads=os.cpu_count())
+    model = TaskModel.from_pretrained(resolve_model(model_spec), "token", labels)
+    tokenizer = load_tokenizer(model_spec)
+    config = ScoringConfig(device="cpu", quantize_int8=True, num_threads=threads)
     score_pool(model, tokenizer, pool[:8], config, progress=False)  # warm-up
     rows = []
     for n in sizes:
@@ -111,7 +126,7 @@ def measure_scoring(sizes: list[int]) -> list[tuple]:
     return rows
 
 
-def plot(rows: list[tuple], path: str) -> None:
+def plot(rows: list[tuple], path: str, n_target: int = 1000, dim: int = 384) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -126,7 +141,8 @@ def plot(rows: list[tuple], path: str) -> None:
             axis.plot([n], [seconds], marker="x", linestyle="none", color="k")
             axis.annotate("scoring, extrapolated ", (n, seconds), fontsize=8, ha="right")
     axis.set(xscale="log", yscale="log", xlabel="source pool size n", ylabel="seconds")
-    axis.set_title("Growth with pool size (2-core CPU; selection: 1k targets, 384-d)")
+    cores = f"{os.cpu_count()}-core CPU"
+    axis.set_title(f"Growth with pool size ({cores}; selection: {n_target:,} targets, {dim}-d)")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=8)
     figure.tight_layout()
@@ -139,14 +155,16 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_environment()
     load_before = load_average()
-    rows = selection_rows(args.n_target, args.repeats, args.official_max)
-    rows += scoring_rows(args.scoring_sizes, args.scoring_point)
+    rows = selection_rows(
+        args.n_target, args.repeats, args.official_max, tuple(args.sizes), args.dim
+    )
+    rows += scoring_rows(args.scoring_sizes, args.scoring_point, args.model, args.threads)
     print(f"\n{describe_machine()}\nload before {load_before}, after {load_average()}\n")
     print("| n | method | seconds |\n|---:|---|---:|")
     for n, method, seconds in sorted(rows, key=lambda row: (row[1], row[0])):
         print(f"| {n:,} | {method} | {seconds:.3f} |")
     if args.plot:
-        plot(rows, args.plot)
+        plot(rows, args.plot, args.n_target, args.dim)
         print(f"\nplot written to {args.plot}")
     return 0
 

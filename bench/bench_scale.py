@@ -10,8 +10,9 @@ Usage (from the repo root)::
 never held whole) through :func:`select_sharded` for knn-uncertainty and average-dist, and
 reports wall time, peak RSS (``getrusage``) and the peak of Python-tracked allocations
 (``tracemalloc``, numpy buffers included). ``scoring`` scores a small real SIB-200 pool
-with the default model in-process and on a local Ray actor pool and reports sentences/s.
-Prints one JSON object per measurement, plus ``uptime`` (the machine is shared).
+with the default model (or the ``--model`` folder) in-process and on a local Ray actor pool
+and reports sentences/s. Prints one JSON object per measurement, plus ``uptime`` (the
+machine is shared).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def bench_scoring_engines(args: argparse.Namespace) -> None:
     from demux_core.models.task_model import TaskModel
     from demux_core.scale.ray_scoring import RaySettings, connect_ray
 
-    model_dir = ensure_default_model(show_progress=False)
+    model_dir = args.model or ensure_default_model(show_progress=False)
     model = TaskModel.from_pretrained(model_dir, "sequence", sib200_labels(), seed=0)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     languages = ("eng_Latn", "fra_Latn", "hau_Latn", "amh_Ethi")
@@ -172,7 +173,7 @@ def bench_scoring_engines(args: argparse.Namespace) -> None:
         )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("part", choices=("selection", "scoring"))
     parser.add_argument("--n-source", type=int, default=1_000_000)
@@ -185,12 +186,15 @@ def main() -> None:
     parser.add_argument("--n-pool", type=int, default=256)
     parser.add_argument("--num-actors", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    parser.add_argument("--model", type=Path, default=None,
+                        help="scoring: model folder (default: the built-in model)")  # fmt: skip
+    args = parser.parse_args(argv)
     if args.part == "selection":
         bench_selection(args)
     else:
         bench_scoring_engines(args)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

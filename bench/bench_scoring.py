@@ -1,5 +1,7 @@
 """Scoring throughput of the default model on real SIB-200 and MasakhaNER 2.0 sentences.
 
+``--model`` scores with another model folder instead (e.g. a tiny test model).
+
 Compares, in one process and interleaved (round-robin, median of ``--repeats``):
 
 - ``naive``: batches in file order, fp32, default torch threads (the issue's baseline);
@@ -11,7 +13,8 @@ Each configuration scores a SIB-200 pool with a sequence model and a MasakhaNER 
 token model (source languages' train splits in file order + a target language's dev split).
 It also reports what int8 changes (Spearman of margins, overlap of the knn-uncertainty and
 lowest-margin selections at ``--budget``), effective GFLOP/s of the encoder's useful work
-(unpadded tokens) and a measured matmul peak (fp32, bf16). Run from the repo root::
+(unpadded tokens) and a measured matmul peak (fp32, bf16; ``--matmul`` sets its size). Run
+from the repo root::
 
     .venv/bin/python -m bench.bench_scoring --per-language 48 --repeats 3
 """
@@ -50,14 +53,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--budget", type=int, default=50)
     parser.add_argument("--k", type=int, default=10, help="initial k of knn-uncertainty")
+    parser.add_argument("--matmul", type=int, default=1024, help="matmul size of the peak")
+    parser.add_argument("--model", default=None, help="model folder (default: the built-in model)")
     return parser.parse_args(argv)
 
 
 def read_pools(per_language: int) -> tuple[list, list]:
     """SIB-200 and MasakhaNER examples: ``per_language`` of each source + of the target."""
     from demux_core.data.readers.api import read_examples
+    from demux_core.data.readers.shared_data import shared_data_dir
 
-    data = REPO_ROOT.parent / "shared" / "data"
+    data = shared_data_dir() or REPO_ROOT.parent / "shared" / "data"
     sib, ner = [], []
     for language in (*SIB_SOURCES, SIB_TARGET):
         split = "dev" if language == SIB_TARGET else "train"
@@ -68,12 +74,12 @@ def read_pools(per_language: int) -> tuple[list, list]:
     return sib, ner
 
 
-def build_task_pools(per_language: int) -> list[TaskPool]:
+def build_task_pools(per_language: int, model: str | None = None) -> list[TaskPool]:
     from demux_core.models import load_tokenizer, resolve_model
     from demux_core.models.task_model import TaskModel
 
-    tokenizer = load_tokenizer(None)
-    folder = resolve_model(None)
+    tokenizer = load_tokenizer(model)
+    folder = resolve_model(model)
     sib, ner = read_pools(per_language)
     sib_labels = sorted({e.label for e in sib})
     ner_labels = sorted({tag for e in ner for tag in e.tags})
@@ -170,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.scoring.pool import score_pool
 
     default_threads = torch.get_num_threads()
-    pools = build_task_pools(args.per_language)
+    pools = build_task_pools(args.per_language, args.model)
     configs = scoring_configs(args.batch_size, args.threads)
     for pool in pools:  # warm-up (lazy init, first allocation)
         score_pool(pool.model, pool.tokenizer, pool.examples[:8], progress=False)
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     timed = round_robin_medians(methods, args.repeats)
     load_after = load_average()
     gflop = {pool.name: encoder_gflop(pool) for pool in pools}
-    peaks = matmul_peak_gflops(args.threads)
+    peaks = matmul_peak_gflops(args.threads, args.matmul)
     print(f"\n{describe_machine()}\nload before {load_before}, after {load_after}")
     print(
         f"pools: {', '.join(f'{p.name} {len(p.examples)} sentences' for p in pools)}; "

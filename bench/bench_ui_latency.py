@@ -1,8 +1,9 @@
 """Benchmark: UI latency of the Annotate page, with the round worker idle and busy.
 
 Measures, in a real browser (Debian chromium through Playwright), the time from pressing a
-label's digit key to the next item being shown (its header says the next rank), on the
-SIB-200 demo with the real model and runner:
+label's digit key to the next item being shown (its header says the next rank and the label
+pad, which shows the sentence and takes the keys, shows that item), on the SIB-200 demo
+with the real model and runner:
 
 1. create the demo project (``--per-language`` source sentences per language) and run its
    round 1 with the fake runner (seconds; only round 2's work matters here);
@@ -18,7 +19,8 @@ a ratio is above ``--max-ratio`` (the issue asks for at most 1.5). Run on a quie
     .venv/bin/python -m bench.bench_ui_latency --samples 30
 
 Needs ``/usr/bin/chromium``, ``../shared/data`` (or ``$DEMUX_DATA``) and the default model
-(converted on first use into ``$DEMUX_HOME/models``).
+(converted on first use into ``$DEMUX_HOME/models``), or the model folder given as
+``--model`` (the project's model, e.g. a tiny test model).
 """
 
 from __future__ import annotations
@@ -60,10 +62,19 @@ class PhaseResult:
 
 
 def shown_rank_is(rank: int) -> str:
-    """A JS predicate: the Annotate page's item header shows ``rank`` (1-based)."""
+    """A JS predicate: the Annotate page's item header shows ``rank`` (1-based) and the
+    active label pad (the one taking keys; pads live in shadow roots) shows the same item.
+
+    The header alone is not enough: it is drawn before the pad, and a key pressed while the
+    pad still shows the previous item is refused (the press carries that item's key).
+    """
     return (
         "() => { const meta = document.querySelector('.demux-meta');"
-        f" return meta !== null && meta.innerText.includes('rank {rank} of'); }}"
+        f" if (meta === null || !meta.innerText.includes('rank {rank} of')) return false;"
+        " const pads = (root) => { const found = [...root.querySelectorAll("
+        "'.label-pad[data-active]')]; for (const element of root.querySelectorAll('*'))"
+        " { if (element.shadowRoot) found.push(...pads(element.shadowRoot)); } return found; };"
+        " return pads(document).some((pad) => pad.dataset.exampleId === meta.dataset.exampleId); }"
     )
 
 
@@ -111,19 +122,25 @@ def sample_while(page, stage: Callable[[], str | None], limit: int) -> tuple[lis
     return samples, stages
 
 
-def prepare_project(projects: Path, data: Path, per_language: int) -> Path:
-    """The SIB-200 demo project with round 1 done by the fake runner; returns its file."""
+def prepare_project(
+    projects: Path, data: Path, per_language: int, model: str | None = None
+) -> Path:
+    """The SIB-200 demo project with round 1 done by the fake runner; returns its file.
+
+    ``model``: a model spec (a folder) the project uses instead of the default model.
+    """
     import dataclasses
 
     from service.demo import DEMOS
     from service.fake_runner import FakeRunner
+    from service.project_settings import DEFAULT_MODEL_SPEC
     from service.projects import create_demo_project, open_store
     from service.round_control import start_next_round
     from service.worker import RoundWorker
 
     os.environ["DEMUX_PROJECTS"] = str(projects)
     spec = dataclasses.replace(DEMOS["sib200"], per_source_language=per_language)
-    path = create_demo_project(spec, data, PROJECT)
+    path = create_demo_project(spec, data, PROJECT, model_spec=model or DEFAULT_MODEL_SPEC)
     store, worker = open_store(path), RoundWorker(open_store, FakeRunner)
     try:
         start_next_round(store, worker)
@@ -145,7 +162,7 @@ def run(args: argparse.Namespace) -> tuple[PhaseResult, PhaseResult, float]:
     env = {"DEMUX_RUNNER": args.runner, "DEMUX_DATA": str(data)}
     with tempfile.TemporaryDirectory(prefix="demux-bench-ui-") as scratch:
         projects = Path(scratch) / "projects"
-        project_file = prepare_project(projects, data, args.per_language)
+        project_file = prepare_project(projects, data, args.per_language, args.model)
         with streamlit_app(projects, Path(scratch) / "streamlit.log", env) as url, \
                 browser_page() as page:  # fmt: skip
             page.goto(f"{url}/annotate?project={PROJECT}&annotator=bench")
@@ -187,12 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runner", default="real", choices=("real", "real-thread"),
                         help="round 2 in a child process (real) or on the server's worker thread")  # fmt: skip
     parser.add_argument("--max-ratio", type=float, default=1.5)
+    parser.add_argument("--model", default=None,
+                        help="the project's model folder (default: the built-in model)")  # fmt: skip
     args = parser.parse_args(argv)
     idle, busy, round_seconds = run(args)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"DEMUX_RUNNER={args.runner}, {args.per_language} source sentences per language")  # fmt: skip
     print(f"round 2 ran {round_seconds:.0f} s")
-    if len(busy.samples) < 5:
+    if len(busy.samples) < min(5, args.busy_samples):
         print("too few busy samples: the round ended too soon (raise --per-language)")
         return 2
     ratios = (busy.quantile(0.5) / idle.quantile(0.5), busy.quantile(0.95) / idle.quantile(0.95))

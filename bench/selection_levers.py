@@ -2,12 +2,13 @@
 
 Rebuilds a frozen-head run from its ``settings.json`` (the same pools, the cached
 warm-start checkpoint and encoder features, the linear head fitted on the seed set), then
-picks budgets 10/50/100 from those zero-shot scores with each selection variant: the
-strategies, ``k`` (the first k-NN width of knn-uncertainty) and, for token tasks, how word
-margins become one number per sentence (``min`` / ``mean``). For every (variant, budget) it
-reports the share of the picks that default knn-uncertainty also picks, the gold labels of
-the picks (classes, or NER entity types per sentence), their source languages, their mean
-margin and their mean L2 distance to the nearest target sentence.
+picks budgets 10/50/100 (``--budgets``) from those zero-shot scores with each selection
+variant: the strategies, ``k`` (the first k-NN width of knn-uncertainty) and, for token
+tasks, how word margins become one number per sentence (``min`` / ``mean``). For every
+(variant, budget) it reports the share of the picks that default knn-uncertainty also
+picks, the gold labels of the picks (classes, or NER entity types per sentence), their
+source languages, their mean margin and their mean L2 distance to the nearest target
+sentence.
 
 A lever that leaves the picks (nearly) unchanged cannot change what a round learns; one
 that moves them is worth a fine-tuning run. Selection only, so it runs in seconds once the
@@ -154,12 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         "a frozen-head simulate --out folder",
         "markdown file to write (rows also as .json)",
     )
+    parser.add_argument("--budgets", default=",".join(map(str, BUDGETS)),
+                        help="comma-separated picks per row (default %(default)s)")  # fmt: skip
     args = parser.parse_args(argv)
+    budgets = tuple(int(budget) for budget in args.budgets.split(","))
     pools, config, features, fitter = rebuild(args.run, args.cache_dir)
     variants = VARIANTS
     if config.task != "token":  # one margin per sentence: nothing to aggregate
         variants = tuple(v for v in VARIANTS if v.aggregation == "min")
-    rows = pick_rows(pools, config, features, fitter, variants)
+    rows = pick_rows(pools, config, features, fitter, variants, budgets)
     n_classes = (
         len(config.labels)
         if config.task != "token"
