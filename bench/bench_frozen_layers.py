@@ -1,8 +1,8 @@
 """A round's training time by the number of frozen (cached) bottom encoder layers.
 
-The round of the MasakhaNER demo's recipe: ``--labels`` new labels (Hausa train) plus the
-replayed seed sentences (at least 80, Nigerian Pidgin), fine-tuned from the same starting
-model once per N in ``--frozen``, interleaved over ``--repeats``::
+The round of a demo's recipe (``--demo``: MasakhaNER, or SIB-200): ``--labels`` new labels
+plus the replayed seed sentences (at least 80), fine-tuned from the same starting model once
+per N in ``--frozen``, interleaved over ``--repeats``::
 
     .venv/bin/python -m bench.bench_frozen_layers --frozen 0,4,6,8,10 --repeats 2
 
@@ -22,6 +22,7 @@ from bench.common import describe_machine, load_average, round_robin_medians
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--frozen", default="0,4,6,8,10")
+    parser.add_argument("--demo", default="masakhaner2", choices=("masakhaner2", "sib200"))
     parser.add_argument("--labels", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=os.cpu_count())

@@ -84,7 +84,7 @@ def score_and_select(
             f"the pool index holds {fixed.source.shape[0]} source and {fixed.target.shape[0]} "
             f"target rows; the pools hold {n} and {m}: rebuild the index"
         )
-    search = (lambda width: fixed.search(fixed.target, width)) if m else None
+    search = _remembered(lambda width: fixed.search(fixed.target, width)) if m else None
     selectable = n - len(set(exclude))
     budget = min(config.budget, selectable)
     wanted = None
@@ -109,6 +109,19 @@ def score_and_select(
         source, selection = _score_picks(score, pools, source, selection)
     pearson = _pearson(source.uncertainty, target.uncertainty, diagnostic)
     return source, target, selection, pearson, _map(fixed, config, keep_on_map, selection)
+
+
+def _remembered(search: Callable[[int], np.ndarray]) -> Callable[[int], np.ndarray]:
+    """``search`` that answers a width it has searched before from memory (the candidates
+    and the selection search the same width: a large pool is searched once, not twice)."""
+    answers: dict[int, np.ndarray] = {}
+
+    def remembered(width: int) -> np.ndarray:
+        if width not in answers:
+            answers[width] = search(width)
+        return answers[width]
+
+    return remembered
 
 
 def _part(scores: PoolScores, rows: slice) -> PoolScores:
