@@ -41,17 +41,19 @@ def main(argv: list[str] | None = None) -> int:
     from demux_core.recipes import round_recipe
     from demux_core.training.fine_tune import fine_tune
     from demux_core.training.round import training_examples_for_round
-    from service.demo import DEMOS, MASAKHANER, build_demo_pools
+    from service.demo import DEMOS, build_demo_pools
 
     spec = dataclasses.replace(
-        DEMOS[MASAKHANER], per_source_language=max(args.labels, 4), test_size=4
+        DEMOS[args.demo], per_source_language=max(args.labels, 4), test_size=4
     )
     demo = build_demo_pools(spec, shared_data_dir())
-    new = [e for e in demo.source if e.tags is not None][: args.labels]
+    new = [e for e in demo.source if e.gold is not None][: args.labels]
     tokenizer = load_tokenizer(args.model)
-    start = TaskModel.from_pretrained(args.model, "token", demo.labels, seed=0)
+    start = TaskModel.from_pretrained(args.model, spec.task, demo.labels, seed=0)
     state = {name: tensor.clone() for name, tensor in start.state_dict().items()}
-    recipe = round_recipe("token", {"num_threads": args.threads, "device": "cpu"})
+    recipe = round_recipe(
+        spec.task, {"num_threads": args.threads, "device": "cpu", "frozen_layers": 0}
+    )
     examples = training_examples_for_round(recipe.training, new_labels=new, earlier_labels=[],
                                            seed_examples=demo.seed)  # fmt: skip
 

@@ -171,7 +171,8 @@ class TrainingConfig:
     frozen_layers : int
         Freeze the word embeddings and the bottom N transformer layers, run them once per
         training example and train only the top layers and the head from their cached
-        output (:mod:`demux_core.training.cached`; 0 = train every layer).
+        output (:mod:`demux_core.training.cached`; 0 = train every layer). A negative N
+        freezes all but the top ``-N`` layers (none when the encoder has no more).
     min_train_labels : int
         A round trains only once at least this many labels were acquired in all (this
         round's and earlier ones); before that it scores and selects with the model it has,
@@ -220,8 +221,6 @@ class TrainingConfig:
     def __post_init__(self) -> None:
         _check_choice("init_from", self.init_from, INIT_FROM_CHOICES)
         _check_choice("precision", self.precision, PRECISIONS)
-        if self.frozen_layers < 0:
-            raise ValueError(f"frozen_layers must be >= 0, got {self.frozen_layers}")
         check_warm_start_weight(self.warm_start_weight)
         if self.head_learning_rate is not None:
             _check_positive("head_learning_rate", self.head_learning_rate)

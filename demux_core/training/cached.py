@@ -10,6 +10,7 @@ the head. Same batches, order, optimiser and schedule as the full loop
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -28,6 +29,22 @@ from demux_core.training.fine_tune import (
 )
 
 CACHE_BATCH = 32
+
+
+def frozen_count(frozen_layers: int, layers: int) -> int:
+    """How many bottom layers ``TrainingConfig.frozen_layers`` freezes in a ``layers``-deep
+    encoder: N >= 0 freezes N, N < 0 all but the top ``-N`` (at least 0).
+
+    Raises
+    ------
+    ValueError
+        When N >= 0 asks for more layers than the encoder has.
+    """
+    if frozen_layers < 0:
+        return max(0, layers + frozen_layers)
+    if frozen_layers > layers:
+        raise ValueError(f"frozen_layers={frozen_layers}, but the encoder has {layers} layers")
+    return frozen_layers
 
 
 def _cache(
@@ -72,11 +89,14 @@ def _batch(features, cached, indices, task: TaskType, device):
 
 def cached_train_loop(model, pad_id, features, config, device, progress, progress_callback, keeper):
     """:func:`~demux_core.training.fine_tune._train_loop` over cached bottom-layer outputs."""
-    n = config.frozen_layers
-    if n > len(encoder_layers(model)):
-        raise ValueError(
-            f"frozen_layers={n}, but the encoder has {len(encoder_layers(model))} layers"
+    n = frozen_count(config.frozen_layers, len(encoder_layers(model)))
+    if n == 0:
+        from demux_core.training.fine_tune import _train_loop
+
+        return _train_loop(
+            model, pad_id, features, config, device, progress, progress_callback, keeper
         )
+    config = replace(config, frozen_layers=n)
     freeze_bottom(model, n)
     try:
         cached = _cache(model, features, pad_id, n, device, config.precision)

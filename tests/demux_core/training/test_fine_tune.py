@@ -285,3 +285,12 @@ def test_more_frozen_layers_than_the_encoder_has_is_refused(tiny_model_dir, tiny
     with pytest.raises(ValueError, match="frozen_layers=99"):
         fine_tune(_model(tiny_model_dir), tiny_tokenizer, _topic_pool(), replace(FAST, frozen_layers=99),
                   progress=False)  # fmt: skip
+
+
+def test_negative_frozen_layers_keep_the_top_layers_trainable():
+    from demux_core.training.cached import frozen_count
+
+    assert frozen_count(-4, 12) == 8 and frozen_count(-4, 2) == 0 and frozen_count(0, 12) == 0
+    assert frozen_count(8, 12) == 8
+    with pytest.raises(ValueError, match="frozen_layers=13"):
+        frozen_count(13, 12)
