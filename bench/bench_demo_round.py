@@ -1,7 +1,8 @@
 """The app demo's wait between rounds, in a real browser: last label -> next picks on screen.
 
-For each ``--modes`` (``full``: every sentence rescored and the map refitted; ``indexed``: the
-pool index), a fresh SIB-200 demo project (``--per-language`` source sentences per language;
+For each ``--modes`` (``full``: every sentence rescored, the map refitted and every encoder
+layer trained, as before the pool index; ``indexed``: the app's default round), a fresh SIB-200
+demo project (``--per-language`` source sentences per language;
 the app's demo has 200, so 1,000) runs round 1 with the real runner before the server starts
 (the warm start, and for ``indexed`` the one-time index build, both timed). Then, in chromium
 through Playwright, an annotator labels the round's ``budget`` picks with the digit 1; the
@@ -32,11 +33,23 @@ from bench.common import describe_machine, load_average  # noqa: E402
 WAIT_MS = 1_200_000
 
 
-def shown(rank: int, of: int) -> str:
-    """A JS predicate: the Annotate page shows the pick ``rank`` of ``of``."""
+def shown(rank: int, of: int, round_number: int | None = None) -> str:
+    """A JS predicate: the Annotate page shows pick ``rank`` of ``of`` (of that round), and
+    the active label pad (it takes the keys; pads live in shadow roots) shows the same item
+    (the header is drawn before the pad, and a key on a stale pad is refused)."""
+    in_round = (
+        "true"
+        if round_number is None
+        else f"document.body.innerText.includes('Round {round_number}')"
+    )
     return (
         "() => { const meta = document.querySelector('.demux-meta');"
-        f" return meta !== null && meta.innerText.includes('rank {rank} of {of}'); }}"
+        f" if (meta === null || !meta.innerText.includes('rank {rank} of {of}') || !({in_round}))"
+        " return false;"
+        " const pads = (root) => { const found = [...root.querySelectorAll("
+        "'.label-pad[data-active]')]; for (const element of root.querySelectorAll('*'))"
+        " { if (element.shadowRoot) found.push(...pads(element.shadowRoot)); } return found; };"
+        " return pads(document).some((pad) => pad.dataset.exampleId === meta.dataset.exampleId); }"
     )
 
 
@@ -51,6 +64,8 @@ def first_round(projects: Path, data: Path, name: str, mode: str, per_language: 
     os.environ["DEMUX_PROJECTS"] = str(projects)
     spec = dataclasses.replace(DEMOS["sib200"], per_source_language=per_language)
     extra = {"model_spec": model} if model else {}
+    if mode == "full":  # the round before the pool index: every row rescored, every layer trained
+        extra["frozen_layers"] = 0
     path = create_demo_project(spec, data, name, round_mode=mode, **extra)
     store, worker = open_store(path), RoundWorker(open_store, StoreRoundRunner)
     try:
@@ -88,8 +103,7 @@ def label_round(page, url: str, name: str, budget: int) -> float:
         page.get_by_role("heading", name="Annotate").click()
         page.keyboard.press("1")
         started = time.perf_counter()
-    page.wait_for_function(shown(1, budget) + "&& document.body.innerText.includes('Round 2')",
-                           timeout=WAIT_MS, polling=250)  # fmt: skip
+    page.wait_for_function(shown(1, budget, round_number=2), timeout=WAIT_MS, polling=250)
     return time.perf_counter() - started
 
 

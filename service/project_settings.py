@@ -48,6 +48,10 @@ class ProjectSettings:
         In [0, 1): after each round, weights become ``w * warm start + (1 - w) * trained``
         (``TrainingConfig.warm_start_weight``; 0 = off; :meth:`for_task` gives the task's
         measured default). The warm start is then kept in the project's artifacts folder.
+    frozen_layers : int or None
+        Rounds freeze the embeddings and the bottom N encoder layers and train the rest from
+        their cached output; negative N: all but the top -N (``TrainingConfig.frozen_layers``;
+        None = the task's measured default, -4 for sentence tasks, 0 for token and QA).
     round_mode : {"indexed", "full"}
         ``"indexed"``: the project's pool index gives the distances and the map, and a round
         rescores only the rows its strategy reads (docs/benchmarks.md, "Rounds at any pool
@@ -64,6 +68,7 @@ class ProjectSettings:
     keep_best: bool = False
     min_train_labels: int = 0
     warm_start_weight: float = 0.0
+    frozen_layers: int | None = None
     round_mode: str = "indexed"
 
     def __post_init__(self) -> None:
@@ -117,6 +122,11 @@ class ProjectSettings:
     def default_warm_start_weight_text() -> str:
         """The task defaults of ``warm_start_weight`` in words, for the new-project form."""
         return recipe_defaults_text("warm_start_weight")
+
+    @staticmethod
+    def default_frozen_layers_text() -> str:
+        """The task defaults of ``frozen_layers`` in words, for the new-project form."""
+        return recipe_defaults_text("frozen_layers")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

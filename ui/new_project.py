@@ -112,6 +112,15 @@ def training_inputs() -> dict:
             f"({ProjectSettings.default_warm_start_weight_text()}); 0: off; 0.5 halves how far "
             "each round moves the model from the warm start",
         )
+        frozen = st.number_input(
+            "Frozen encoder layers in rounds (negative: all but the top N)",
+            value=None,
+            step=1,
+            placeholder="task default",
+            key="new_frozen_layers",
+            help="blank: the task's measured default "
+            f"({ProjectSettings.default_frozen_layers_text()}); 0: every layer trains",
+        )
         full = st.checkbox(
             "Rescore every sentence each round (slow: the round before the pool index)",
             key="new_round_mode_full",
@@ -124,6 +133,7 @@ def training_inputs() -> dict:
         "min_train_labels": int(min_labels),
         "warm_start_weight": None if weight is None else float(weight),
         "round_mode": "full" if full else "indexed",
+        "frozen_layers": None if frozen is None else int(frozen),
     }
 
 

@@ -131,10 +131,15 @@ def test_new_project_form_can_ask_for_full_rescoring(
     fill_form(app, "fullrescore", (str(source), str(target)), ("eng", "fra"))
     app.selectbox(key="new_task").set_value("sequence")
     app.checkbox(key="new_round_mode_full").check()
+    app.number_input(key="new_frozen_layers").set_value(-2)
     app.button[-1].click().run()
     assert not app.exception and "Created project fullrescore" in texts(app)
     store = open_store(demux_home / "projects" / "fullrescore.sqlite")
     assert store.info().settings["round_mode"] == "full"
+    assert store.info().settings["frozen_layers"] == -2
+    from service.store_runner import project_recipe
+
+    assert project_recipe(store.info().settings, "sequence").training.frozen_layers == -2
     store.close()
 
 
