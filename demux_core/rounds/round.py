@@ -8,7 +8,9 @@ from annotators, everything written to the project store) drive rounds through
     calibration on the held-out set]  ->  score source + target  ->  select the next batch
     ->  project the pools to 2-D for the map
 
-Progress is reported as ``progress(stage, fraction)`` with ``stage`` one of :data:`STAGES`.
+With a pool index (``fixed``), scoring covers only the rows selection reads and the map is
+the index's fixed layout (:mod:`demux_core.rounds.indexed`). Progress is reported as
+``progress(stage, fraction)`` with ``stage`` one of :data:`STAGES`.
 """
 
 from __future__ import annotations
