@@ -86,6 +86,7 @@ def test_bench_demo_round_times_the_wait_between_rounds_in_the_browser(shared_da
         pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
     monkeypatch.setenv("DEMUX_DATA", str(shared_data))
     monkeypatch.setenv("DEMUX_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DEMUX_PROJECTS", "unset")  # the bench sets it: restored afterwards
     bench = load_script("bench_demo_round")
     argv = ["--modes", "full,indexed", "--per-language", "8", "--model", str(tiny_model_dir)]
     assert bench.main(argv) == 0

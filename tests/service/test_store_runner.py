@@ -22,6 +22,7 @@ def _home(tmp_path, monkeypatch) -> None:
     if MODEL_CACHE.is_dir():  # reuse the converted default model instead of converting again
         (home / "models").symlink_to(MODEL_CACHE)
     monkeypatch.setenv("DEMUX_HOME", str(home))
+    monkeypatch.delenv("DEMUX_PROJECTS", raising=False)  # projects go under this home
 
 
 @pytest.mark.real_model
