@@ -3,30 +3,24 @@
 With ``TrainingConfig.frozen_layers = n`` the word embeddings and the bottom ``n`` layers do
 not train: their output for each training example is computed once (eval mode, no
 gradient, under the configured precision) and every epoch runs only layers ``n`` and up and
-the head. Same batches, order, optimiser and schedule as the full loop
-(:func:`demux_core.training.fine_tune.fine_tune` picks this loop when ``frozen_layers > 0``).
+the head. The training loop is the same (batches, order, optimiser, schedule)
+(:func:`demux_core.training.fine_tune.fine_tune` takes its batch losses from here when
+``frozen_layers`` is set).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
+import contextlib
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from demux_core.data.examples import TaskType
 from demux_core.models.features import IGNORE_INDEX, pad_batch
 from demux_core.models.layers import bottom, encoder_layers, freeze_bottom, top
 from demux_core.models.task_model import TaskModel
 from demux_core.precision import autocast
-from demux_core.training.fine_tune import (
-    _linear_schedule,
-    _optimizer,
-    epochs_for,
-    loss_from_logits,
-)
+from demux_core.training.fine_tune import loss_from_logits
 
 CACHE_BATCH = 32
 
@@ -87,55 +81,24 @@ def _batch(features, cached, indices, task: TaskType, device):
     return hidden.to(device), mask.to(device), torch.from_numpy(targets).to(device)
 
 
-def cached_train_loop(model, pad_id, features, config, device, progress, progress_callback, keeper):
-    """:func:`~demux_core.training.fine_tune._train_loop` over cached bottom-layer outputs."""
+@contextlib.contextmanager
+def cached_batch_losses(model: TaskModel, pad_id: int, features, config, device):
+    """Freeze the bottom layers, cache their outputs, and yield ``(loss(indices), bar label)``
+    computing a batch's loss through the top layers only; None when nothing is frozen
+    (``frozen_layers`` resolves to 0 for this encoder). Unfreezes afterwards."""
     n = frozen_count(config.frozen_layers, len(encoder_layers(model)))
     if n == 0:
-        from demux_core.training.fine_tune import _train_loop
-
-        return _train_loop(
-            model, pad_id, features, config, device, progress, progress_callback, keeper
-        )
-    config = replace(config, frozen_layers=n)
+        yield None
+        return
     freeze_bottom(model, n)
     try:
         cached = _cache(model, features, pad_id, n, device, config.precision)
-        return _loop(model, features, cached, config, device, progress, progress_callback, keeper)
+
+        def loss(indices):
+            hidden, mask, targets = _batch(features, cached, indices, model.task, device)
+            return loss_from_logits(model.task, top(model, hidden, mask, n).logits, mask, targets)
+
+        yield loss, f"fine-tuning (top of {n} frozen layers)"
     finally:
         freeze_bottom(model, n, frozen=False)
         model.freeze_word_embeddings(config.freeze_word_embeddings)
-
-
-def _loop(model, features, cached, config, device, progress, progress_callback, keeper):
-    n = config.frozen_layers
-    steps_per_epoch = math.ceil(len(features) / config.batch_size)
-    epochs = epochs_for(len(features), config)
-    total = steps_per_epoch * epochs
-    optimizer = _optimizer(model, config)
-    schedule = _linear_schedule(optimizer, total, config.warmup_ratio)
-    shuffler = torch.Generator().manual_seed(config.seed)
-    losses: list[float] = []
-    with tqdm(
-        total=total, disable=not progress, desc=f"fine-tuning (top of {n} frozen layers)"
-    ) as bar:
-        for epoch in range(1, epochs + 1):
-            order = torch.randperm(len(features), generator=shuffler).tolist()
-            for start in range(0, len(order), config.batch_size):
-                hidden, mask, targets = _batch(features, cached, order[start : start + config.batch_size],
-                                               model.task, device)  # fmt: skip
-                with autocast(config.precision, device.type):
-                    loss = loss_from_logits(
-                        model.task, top(model, hidden, mask, n).logits, mask, targets
-                    )
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-                optimizer.step()
-                schedule.step()
-                losses.append(float(loss.detach()))
-                bar.update(1)
-                if progress_callback is not None:
-                    progress_callback(len(losses), total)
-            if keeper is not None:
-                keeper.after_epoch(epoch)
-    return losses

@@ -6,6 +6,7 @@ The round-level recipe (what a round trains on, where it starts) is in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import random
@@ -121,20 +122,10 @@ def fine_tune(
         label_to_id=model.label_to_id,
     )
     keeper = _BestWeights(model, heldout_score) if config.keep_best and heldout_score else None
-    loop = _train_loop
-    if config.frozen_layers:
-        from demux_core.training.cached import cached_train_loop as loop
     try:
-        losses = loop(
-            model,
-            tokenizer.pad_token_id,
-            features,
-            config,
-            device,
-            progress,
-            progress_callback,
-            keeper,
-        )
+        with _batch_losses(model, tokenizer.pad_token_id, features, config, device) as (loss, desc):
+            losses = _train_loop(model, len(features), loss, config, device, progress,
+                                 progress_callback, keeper, desc)  # fmt: skip
     finally:
         torch.set_num_threads(threads_before)
         model.eval()
@@ -258,21 +249,40 @@ def epochs_for(n_features: int, config: TrainingConfig) -> int:
     return max(config.epochs, math.ceil(config.min_steps / max(steps_per_epoch, 1)))
 
 
-def _train_loop(model, pad_id, features, config, device, progress, progress_callback, keeper):
-    steps_per_epoch = math.ceil(len(features) / config.batch_size)
-    epochs = epochs_for(len(features), config)
+@contextlib.contextmanager
+def _batch_losses(model: TaskModel, pad_id: int, features, config: TrainingConfig, device):
+    """``(loss(indices) -> tensor, bar label)`` for the training loop: through the whole model,
+    or through its top layers from cached bottom-layer outputs (``config.frozen_layers``)."""
+    if config.frozen_layers:
+        from demux_core.training.cached import cached_batch_losses
+
+        with cached_batch_losses(model, pad_id, features, config, device) as cached:
+            if cached is not None:
+                yield cached
+                return
+
+    def loss(indices):
+        batch = [features[i] for i in indices]
+        return _loss(model, *_batch_tensors(batch, pad_id, model.task, device))
+
+    yield loss, "fine-tuning"
+
+
+def _train_loop(model, n_features, batch_loss, config, device, progress, progress_callback,
+                keeper, desc) -> list[float]:  # fmt: skip
+    steps_per_epoch = math.ceil(n_features / config.batch_size)
+    epochs = epochs_for(n_features, config)
     total = steps_per_epoch * epochs
     optimizer = _optimizer(model, config)
     schedule = _linear_schedule(optimizer, total, config.warmup_ratio)
     shuffler = torch.Generator().manual_seed(config.seed)
     losses: list[float] = []
-    with tqdm(total=total, disable=not progress, desc="fine-tuning") as bar:
+    with tqdm(total=total, disable=not progress, desc=desc) as bar:
         for epoch in range(1, epochs + 1):
-            order = torch.randperm(len(features), generator=shuffler).tolist()
+            order = torch.randperm(n_features, generator=shuffler).tolist()
             for start in range(0, len(order), config.batch_size):
-                batch = [features[i] for i in order[start : start + config.batch_size]]
                 with autocast(config.precision, device.type):
-                    loss = _loss(model, *_batch_tensors(batch, pad_id, model.task, device))
+                    loss = batch_loss(order[start : start + config.batch_size])
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
