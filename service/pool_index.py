@@ -15,9 +15,16 @@ POOLS = ("source", "target")
 
 
 def ensure_pool_index(
-    store: Any, info: Any, engine: str, progress: Callable[[str, float], None] | None = None
+    store: Any,
+    info: Any,
+    engine: str,
+    progress: Callable[[str, float], None] | None = None,
+    loaded: dict[str, list] | None = None,
 ) -> tuple[Any, Any]:
     """Build what is missing of the project's index and its fixed map; return both.
+
+    ``loaded``: pools the caller already read (pool name to its StoredExample list, in
+    position order); they are checked from memory, the others read from the store in chunks.
 
     Returns
     -------
@@ -29,13 +36,15 @@ def ensure_pool_index(
     from demux_core.scoring.encoder_vectors import encoder_embedder, encoder_generation
 
     def rows(pool: str) -> PoolRows:
-        def read(start: int, stop: int):
-            return [
-                (f"{s.key}:{s.example.id}", s.example)
-                for s in store.examples_between(pool, start, stop)
-            ]
+        kept = (loaded or {}).get(pool)
 
-        return PoolRows(store.pool_size(pool), read)
+        def read(start: int, stop: int):
+            part = (
+                kept[start:stop] if kept is not None else store.examples_between(pool, start, stop)
+            )
+            return [(f"{s.key}:{s.example.id}", s.example) for s in part]
+
+        return PoolRows(len(kept) if kept is not None else store.pool_size(pool), read)
 
     generation = encoder_generation(info.model_spec, info.task)
     embed = encoder_embedder(info.model_spec, info.task, info.labels, engine=engine,

@@ -178,7 +178,7 @@ class StoreRoundRunner:
         clock = time.perf_counter()
         model, tokenizer, trained = _start_model(store, info, current.number, recipe)
         start_seconds = time.perf_counter() - clock
-        source = store.stored_examples("source")
+        source, target = store.stored_examples("source"), store.stored_examples("target")
         labels = store.current_labels("source")
         labeled = {s.key: with_label(s.example, labels[s.key]) for s in source if s.key in labels}
         new = [example for key, example in labeled.items() if key not in trained]
@@ -186,14 +186,16 @@ class StoreRoundRunner:
         picked = sorted({sel.position for r in store.rounds() if r.id != round_id
                          for sel in store.selections(r.id)})  # fmt: skip
         pools = Pools(
-            source=[s.example for s in source], target=store.pool_examples("target"),
+            source=[s.example for s in source], target=[s.example for s in target],
             test=[e for e in store.pool_examples("test") if e.gold is not None],
             seed=seed, heldout=heldout,
         )  # fmt: skip
         index = fixed = None
         if settings.get("round_mode", "indexed") == "indexed":
             clock = time.perf_counter()
-            index, fixed = ensure_pool_index(store, info, config.engine, report)
+            index, fixed = ensure_pool_index(
+                store, info, config.engine, report, loaded={"source": source, "target": target}
+            )
             index_seconds = time.perf_counter() - clock
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
                             exclude=picked, keep_on_map=picked, progress=report, fixed=fixed,
