@@ -103,7 +103,7 @@ def warm_start_scores(run_folder: Path, cache_dir: Path):
         The last two are the source and the target pool's scores.
     """
     from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
-    from demux_core.rounds.round import split_scores
+    from demux_core.rounds.rescore import split_scores
     from demux_core.scoring.pool import score_pool
 
     pools, config, warm_dir = rebuild_run(run_folder, cache_dir)

@@ -89,7 +89,8 @@ def first_round(run_folder, cache_dir, seeds, strategies, variants, budget) -> d
     from demux_core.data.labels import with_label
     from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
     from demux_core.rounds.model_eval import evaluate_model
-    from demux_core.rounds.round import run_round, select_next
+    from demux_core.rounds.rescore import select_next
+    from demux_core.rounds.round import run_round
     from demux_core.training.fine_tune import fine_tune
     from demux_core.training.round import replay_sample, training_examples_for_round
 

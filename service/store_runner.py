@@ -25,6 +25,7 @@ from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
 WARM_START_FOLDER = "model-warm-start"
+LOWER_LAYERS_FOLDER = "lower-layers"  # the frozen bottom layers' outputs, across rounds
 STATUS_OF_STAGE = {
     "training": "training",
     "evaluating": "training",
@@ -151,6 +152,7 @@ class StoreRoundRunner:
 
     def run(self, store: Any, round_id: int, progress: ProgressCallback) -> None:
         from demux_core.data.labels import with_label
+        from demux_core.models.lower_cache import LowerLayerCache
         from demux_core.rounds.round import run_round
         from demux_core.rounds.types import Pools, RoundConfig
 
@@ -199,7 +201,8 @@ class StoreRoundRunner:
             index_seconds = time.perf_counter() - clock
         outcome = run_round(model, tokenizer, pools, config, new_labels=new, earlier_labels=earlier,
                             exclude=picked, keep_on_map=picked, progress=report, fixed=fixed,
-                            warm_start_dir=_warm_start_folder(store, config.training))  # fmt: skip
+                            warm_start_dir=_warm_start_folder(store, config.training),
+                            lower_cache=LowerLayerCache(store.artifacts / LOWER_LAYERS_FOLDER))  # fmt: skip
         outcome.timings["loading model"] = start_seconds  # includes any warm start
         if index is not None:  # the build (first round, imports) or the check that it is current
             outcome.timings["indexing"] = index_seconds

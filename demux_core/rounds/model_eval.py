@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from demux_core.data.examples import Example, TaskType
 from demux_core.data.labels import gold_labels
+from demux_core.models.lower_cache import FrozenBottom
 from demux_core.models.task_model import TaskModel
 from demux_core.rounds.evaluation import Metrics, evaluate
 from demux_core.scoring.pool import score_pool
@@ -27,9 +28,12 @@ def evaluate_model(
     test: Sequence[Example],
     config: RoundConfig,
     progress: bool = False,
+    frozen_bottom: FrozenBottom | None = None,
 ) -> Metrics:
-    """Score the labeled ``test`` pool with ``model`` and compute the task metric."""
-    scores = score_pool(model, tokenizer, test, config.scoring, progress=progress)
+    """Score the labeled ``test`` pool with ``model`` and compute the task metric
+    (``frozen_bottom``: as :func:`~demux_core.scoring.pool.score_pool`)."""
+    scores = score_pool(model, tokenizer, test, config.scoring, progress=progress,
+                        frozen_bottom=frozen_bottom)  # fmt: skip
     task = TaskType(model.task)
     predicted = [_prediction_for_metric(p, task) for p in scores.predictions]
     languages = [example.language for example in test]

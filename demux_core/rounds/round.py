@@ -24,15 +24,22 @@ import numpy as np
 
 from demux_core.data.examples import Example
 from demux_core.errors import DemuxError
+from demux_core.models.layers import encoder_layers
+from demux_core.models.lower_cache import FrozenBottom, LowerLayerCache
 from demux_core.models.task_model import TaskModel
-from demux_core.rounds.diagnostics import neighborhood_uncertainty_pearson
 from demux_core.rounds.indexed import FixedPools, score_and_select
 from demux_core.rounds.model_eval import evaluate_model
 from demux_core.rounds.projection import project_pools
+from demux_core.rounds.rescore import (
+    full_pearson,
+    select_next,
+    split_scores,
+    with_distance_embeddings,
+)
 from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
 from demux_core.scoring.heldout import fit_margin_scaling
 from demux_core.scoring.pool import PoolScores, score_pool
-from demux_core.selection.strategies import Selection, classes_for, select_with_details
+from demux_core.training.cached import frozen_count
 from demux_core.training.fine_tune import fine_tune
 from demux_core.training.round import average_with_warm_start, training_examples_for_round
 
@@ -62,6 +69,7 @@ def run_round(
     rescore: bool = True,
     distance_embeddings: tuple[np.ndarray, np.ndarray] | None = None,
     fixed: FixedPools | None = None,
+    lower_cache: LowerLayerCache | None = None,
 ) -> RoundOutcome:
     """Run one round and return everything it produced (nothing is written anywhere).
 
@@ -99,6 +107,10 @@ def run_round(
         A pool index: its vectors give the distances and its search the neighbours, only
         the rows selection reads are scored, and the map is the index's fixed layout
         (:mod:`demux_core.rounds.indexed`). None: every row is rescored and the map refitted.
+    lower_cache : LowerLayerCache or None
+        With ``config.training.frozen_layers``: training, evaluation and local scoring take
+        the frozen bottom layers' outputs from it and run only the top layers (a project
+        keeps one on disk for all its rounds; the bottom is frozen after the warm start).
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -139,17 +151,19 @@ def run_round(
             progress=show_bars,
             progress_callback=_scaled(progress, "training"),
             heldout_score=heldout_score,
+            lower_cache=lower_cache,
         )
         if weight > 0:
             average_with_warm_start(model, TaskModel.load(warm_start_dir), weight)
         timings["training"] = time.perf_counter() - clock
 
+    frozen_bottom = _frozen_bottom(model, config, lower_cache)
     metrics = None
     if pools.test:
         clock = time.perf_counter()
         if progress:
             progress("evaluating", 0.0)
-        metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars)
+        metrics = evaluate_model(model, tokenizer, pools.test, config, show_bars, frozen_bottom)
         timings["evaluating"] = time.perf_counter() - clock
     if not rescore:
         return RoundOutcome(model, None, None, metrics, None, None, None, timings, trains)
@@ -160,9 +174,11 @@ def run_round(
         config = replace(config, scoring=replace(config.scoring, margin_scaling=scaling))
     if fixed is not None:
         return _indexed_round(model, tokenizer, pools, config, fixed, exclude, keep_on_map,
-                              metrics, timings, trains, clock, progress, show_bars)  # fmt: skip
+                              metrics, timings, trains, clock, progress, show_bars,
+                              frozen_bottom)  # fmt: skip
     both = list(pools.source) + list(pools.target)
-    scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"))
+    scores = _score(model, tokenizer, both, config, show_bars, _scaled(progress, "scoring"),
+                    frozen_bottom)  # fmt: skip
     source_scores, target_scores = split_scores(scores, len(pools.source))
     source_scores, target_scores = with_distance_embeddings(
         source_scores, target_scores, distance_embeddings, pools
@@ -173,7 +189,7 @@ def run_round(
     if progress:
         progress("selecting", 0.0)
     selection = select_next(source_scores, target_scores, pools, exclude, config)
-    pearson = _pearson(source_scores, target_scores, config.diagnostic_k)
+    pearson = full_pearson(source_scores, target_scores, config.diagnostic_k)
     timings["selecting"] = time.perf_counter() - clock
 
     map_points = None
@@ -207,12 +223,14 @@ def _indexed_round(
     clock,
     progress,
     show_bars,
+    frozen_bottom,
 ) -> RoundOutcome:
     scoring = [0.0]
 
     def score(examples):
         started = time.perf_counter()
-        scores = _score(model, tokenizer, examples, config, show_bars, _scaled(progress, "scoring"))
+        scores = _score(model, tokenizer, examples, config, show_bars, _scaled(progress, "scoring"),
+                        frozen_bottom)  # fmt: skip
         scoring[0] += time.perf_counter() - started
         return scores
 
@@ -225,31 +243,18 @@ def _indexed_round(
                         trains)  # fmt: skip
 
 
-def with_distance_embeddings(
-    source: PoolScores,
-    target: PoolScores,
-    embeddings: tuple[np.ndarray, np.ndarray] | None,
-    pools: Pools,
-) -> tuple[PoolScores, PoolScores]:
-    """The two pools' scores with their embeddings replaced by ``embeddings`` (None: as they are).
-
-    Raises
-    ------
-    ValueError
-        When the rows of ``embeddings`` do not match the pools.
-    """
-    if embeddings is None:
-        return source, target
-    rows = (len(embeddings[0]), len(embeddings[1]))
-    if rows != (len(pools.source), len(pools.target)):
-        raise ValueError(
-            f"distance_embeddings have {rows[0]} source and {rows[1]} target rows; the pools "
-            f"hold {len(pools.source)} and {len(pools.target)}"
-        )
-    return replace(source, embeddings=embeddings[0]), replace(target, embeddings=embeddings[1])
+def _frozen_bottom(
+    model: TaskModel, config: RoundConfig, cache: LowerLayerCache | None
+) -> FrozenBottom | None:
+    """Where local scoring takes the frozen bottom layers' outputs from (None: nowhere)."""
+    if cache is None or config.training.frozen_layers == 0 or config.engine != "local":
+        return None
+    n = frozen_count(config.training.frozen_layers, len(encoder_layers(model)))
+    return FrozenBottom(cache, n) if n > 0 else None
 
 
-def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback) -> PoolScores:
+def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback,
+           frozen_bottom: FrozenBottom | None = None) -> PoolScores:  # fmt: skip
     if config.engine == "local":
         return score_pool(
             model,
@@ -258,61 +263,10 @@ def _score(model, tokenizer, examples, config: RoundConfig, show_bars, callback)
             config.scoring,
             progress=show_bars,
             progress_callback=callback,
+            frozen_bottom=frozen_bottom,
         )
     from demux_core.scale.engine import score_pool_with_engine
 
     return score_pool_with_engine(
         model, tokenizer, examples, config.scoring, engine="ray", ray_address=config.ray_address
     )
-
-
-def split_scores(scores: PoolScores, n_source: int) -> tuple[PoolScores, PoolScores]:
-    """Split one scoring pass over source + target into the two pools' scores."""
-
-    def part(rows: slice) -> PoolScores:
-        return replace(
-            scores,
-            embeddings=scores.embeddings[rows],
-            uncertainty=scores.uncertainty[rows],
-            predictions=scores.predictions[rows],
-            example_ids=tuple(scores.example_ids[rows]),
-        )
-
-    return part(slice(0, n_source)), part(slice(n_source, None))
-
-
-def select_next(
-    source: PoolScores,
-    target: PoolScores,
-    pools: Pools,
-    exclude: Sequence[int],
-    config: RoundConfig,
-) -> Selection | None:
-    """The next batch from the given scores (None when nothing is left to pick)."""
-    selectable = len(pools.source) - len(set(exclude))
-    if selectable <= 0:
-        return None
-    return select_with_details(
-        config.strategy,
-        source_emb=source.embeddings,
-        target_emb=target.embeddings,
-        uncertainty=source.uncertainty,
-        budget=min(config.budget, selectable),
-        exclude=exclude,
-        languages=pools.source_languages,
-        k=config.k,
-        seed=config.seed,
-        classes=classes_for(config.strategy, source.predictions),
-    )
-
-
-def _pearson(source: PoolScores, target: PoolScores, k: int) -> float | None:
-    k = min(k, len(source.uncertainty))
-    if len(target.uncertainty) < 2 or k < 1:
-        return None
-    try:
-        return neighborhood_uncertainty_pearson(
-            source.embeddings, target.embeddings, source.uncertainty, target.uncertainty, k=k
-        )
-    except DemuxError:
-        return None  # e.g. constant uncertainties: the diagnostic is undefined

@@ -36,6 +36,8 @@ from demux_core.config import ScoringConfig
 from demux_core.data.examples import Example, TaskType, task_of
 from demux_core.errors import SelectionError
 from demux_core.models.features import Feature, encode_examples, pad_batch
+from demux_core.models.layers import top
+from demux_core.models.lower_cache import FrozenBottom, pad_states
 from demux_core.models.task_model import TaskModel, TaskOutput
 from demux_core.precision import autocast
 from demux_core.runtime import configure_threads, pick_device
@@ -84,6 +86,7 @@ def score_pool(
     *,
     progress: bool = True,
     progress_callback: ProgressCallback | None = None,
+    frozen_bottom: FrozenBottom | None = None,
 ) -> PoolScores:
     """Run the model once over a pool.
 
@@ -98,6 +101,10 @@ def score_pool(
         Show a tqdm bar.
     progress_callback : callable(done, total) or None
         Called after each batch with rows done and total rows (QA rows are windows).
+    frozen_bottom : FrozenBottom, optional
+        Take the bottom layers' outputs from its cache (computing and keeping those it
+        lacks) and run only the top layers; ignored with ``config.embedding_layer`` or
+        int8 quantisation.
 
     Returns
     -------
@@ -113,8 +120,13 @@ def score_pool(
     was_training = scorer.training
     scorer.eval()
     try:
-        rows = _score_rows(scorer, tokenizer, examples, config, device, progress, progress_callback)
+        if config.embedding_layer is not None or config.quantize_int8:
+            frozen_bottom = None
+        rows = _score_rows(scorer, tokenizer, examples, config, device, progress,
+                           progress_callback, frozen_bottom)  # fmt: skip
     finally:
+        if frozen_bottom is not None:
+            frozen_bottom.cache.flush()
         scorer.train(was_training)
         torch.set_num_threads(threads_before)
     return _collect(model, examples, rows)
@@ -172,7 +184,8 @@ def _batches(features: list[Feature], config: ScoringConfig) -> list[list[int]]:
     return [order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)]
 
 
-def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_callback):
+def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_callback,
+                frozen_bottom=None):  # fmt: skip
     task = scorer.task
     max_length = config.qa_max_length if task is TaskType.QA else config.max_length
     features = encode_examples(
@@ -192,7 +205,11 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
                 for a in pad_batch(batch_features, tokenizer.pad_token_id)
             )
             with autocast(config.precision, device.type):
-                output = scorer(ids, mask, hidden_layer=config.embedding_layer)
+                if frozen_bottom is None:
+                    output = scorer(ids, mask, hidden_layer=config.embedding_layer)
+                else:
+                    output = _top_from_cache(scorer, batch_features, mask, tokenizer.pad_token_id,
+                                             frozen_bottom, device, config.precision)  # fmt: skip
             output = TaskOutput(output.hidden.float(), output.logits.float())
             results = ROW_SCORERS[task](output, mask, batch_features, scorer, config, examples)
             for index, result in zip(batch, results, strict=True):
@@ -202,6 +219,14 @@ def _score_rows(scorer, tokenizer, examples, config, device, progress, progress_
             if progress_callback is not None:
                 progress_callback(done, len(features))
     return list(zip(features, rows, strict=True))
+
+
+def _top_from_cache(scorer, features, mask, pad_id, frozen_bottom, device, precision):
+    """The batch's output through the top layers, from the cached bottom-layer states."""
+    cached = frozen_bottom.cache.states(scorer, features, pad_id, frozen_bottom.layers, device,
+                                        precision)  # fmt: skip
+    hidden, _ = pad_states(cached, device)
+    return top(scorer, hidden, mask, frozen_bottom.layers)
 
 
 def _qa_prediction(example, answers: list[tuple[float, int, int, float]]):

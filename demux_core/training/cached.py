@@ -16,13 +16,11 @@ import numpy as np
 import torch
 
 from demux_core.data.examples import TaskType
-from demux_core.models.features import IGNORE_INDEX, pad_batch
-from demux_core.models.layers import bottom, encoder_layers, freeze_bottom, top
+from demux_core.models.features import IGNORE_INDEX
+from demux_core.models.layers import encoder_layers, freeze_bottom, top
+from demux_core.models.lower_cache import LowerLayerCache, pad_states
 from demux_core.models.task_model import TaskModel
-from demux_core.precision import autocast
 from demux_core.training.fine_tune import loss_from_logits
-
-CACHE_BATCH = 32
 
 
 def frozen_count(frozen_layers: int, layers: int) -> int:
@@ -41,58 +39,38 @@ def frozen_count(frozen_layers: int, layers: int) -> int:
     return frozen_layers
 
 
-def _cache(
-    model: TaskModel, features, pad_id: int, n: int, device, precision: str
-) -> list[torch.Tensor]:
-    """Each feature's (length, d) float32 output of the bottom ``n`` layers."""
-    order = sorted(range(len(features)), key=lambda i: len(features[i].input_ids))
-    cached: list[torch.Tensor | None] = [None] * len(features)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad(), autocast(precision, device.type):
-        for start in range(0, len(order), CACHE_BATCH):
-            batch = order[start : start + CACHE_BATCH]
-            ids, mask = (
-                torch.from_numpy(a).to(device)
-                for a in pad_batch([features[i] for i in batch], pad_id)
-            )
-            hidden = bottom(model, ids, mask, n).float()
-            for row, index in enumerate(batch):
-                cached[index] = hidden[row, : len(features[index].input_ids)].clone()
-    model.train(was_training)
-    return cached  # type: ignore[return-value]
-
-
 def _batch(features, cached, indices, task: TaskType, device):
     """Padded cached states (b, L, d), mask (b, L) and targets of one batch."""
-    longest = max(len(features[i].input_ids) for i in indices)
-    dim = cached[indices[0]].shape[1]
-    hidden = torch.zeros(len(indices), longest, dim)
-    mask = torch.zeros(len(indices), longest, dtype=torch.long)
-    for row, index in enumerate(indices):
-        length = len(features[index].input_ids)
-        hidden[row, :length], mask[row, :length] = cached[index], 1
+    hidden, mask = pad_states([cached[i] for i in indices], device)
+    longest = hidden.shape[1]
     if task is TaskType.TOKEN:
         targets = np.full((len(indices), longest), IGNORE_INDEX, dtype=np.int64)
         for row, index in enumerate(indices):
             targets[row, : len(features[index].target)] = features[index].target
     else:
         targets = np.array([features[index].target for index in indices], dtype=np.int64)
-    return hidden.to(device), mask.to(device), torch.from_numpy(targets).to(device)
+    return hidden, mask, torch.from_numpy(targets).to(device)
 
 
 @contextlib.contextmanager
-def cached_batch_losses(model: TaskModel, pad_id: int, features, config, device):
+def cached_batch_losses(
+    model: TaskModel, pad_id: int, features, config, device, cache: LowerLayerCache | None = None
+):
     """Freeze the bottom layers, cache their outputs, and yield ``(loss(indices), bar label)``
     computing a batch's loss through the top layers only; None when nothing is frozen
-    (``frozen_layers`` resolves to 0 for this encoder). Unfreezes afterwards."""
+    (``frozen_layers`` resolves to 0 for this encoder). Unfreezes afterwards.
+
+    ``cache`` (a :class:`~demux_core.models.lower_cache.LowerLayerCache`) supplies the states
+    it already holds for these weights and keeps the new ones; None computes them all."""
     n = frozen_count(config.frozen_layers, len(encoder_layers(model)))
     if n == 0:
         yield None
         return
     freeze_bottom(model, n)
     try:
-        cached = _cache(model, features, pad_id, n, device, config.precision)
+        cache = LowerLayerCache() if cache is None else cache
+        cached = cache.states(model, features, pad_id, n, device, config.precision)
+        cache.flush()
 
         def loss(indices):
             hidden, mask, targets = _batch(features, cached, indices, model.task, device)

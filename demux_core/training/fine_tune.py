@@ -25,6 +25,7 @@ from demux_core.config import TrainingConfig
 from demux_core.data.examples import Example, TaskType, task_of
 from demux_core.errors import SelectionError
 from demux_core.models.features import IGNORE_INDEX, Feature, encode_examples, pad_batch
+from demux_core.models.lower_cache import LowerLayerCache
 from demux_core.models.task_model import TaskModel
 from demux_core.precision import autocast
 from demux_core.runtime import configure_threads, pick_device
@@ -76,6 +77,7 @@ def fine_tune(
     progress: bool = True,
     progress_callback: ProgressCallback | None = None,
     heldout_score: HeldoutScore | None = None,
+    lower_cache: LowerLayerCache | None = None,
 ) -> TrainResult:
     """Train ``model`` in place on labeled examples.
 
@@ -98,6 +100,9 @@ def fine_tune(
         Higher is better (e.g. accuracy on a held-out labeled source-language set). With
         ``config.keep_best`` it is measured before training and after each epoch, and the
         best weights are kept.
+    lower_cache : LowerLayerCache, optional
+        With ``config.frozen_layers``: the bottom-layer outputs it holds for these weights
+        are reused and the new ones kept (a project's rounds share one on disk).
 
     Returns
     -------
@@ -123,7 +128,8 @@ def fine_tune(
     )
     keeper = _BestWeights(model, heldout_score) if config.keep_best and heldout_score else None
     try:
-        with _batch_losses(model, tokenizer.pad_token_id, features, config, device) as (loss, desc):
+        with _batch_losses(model, tokenizer.pad_token_id, features, config, device,
+                           lower_cache) as (loss, desc):  # fmt: skip
             losses = _train_loop(model, len(features), loss, config, device, progress,
                                  progress_callback, keeper, desc)  # fmt: skip
     finally:
@@ -250,13 +256,14 @@ def epochs_for(n_features: int, config: TrainingConfig) -> int:
 
 
 @contextlib.contextmanager
-def _batch_losses(model: TaskModel, pad_id: int, features, config: TrainingConfig, device):
+def _batch_losses(model: TaskModel, pad_id: int, features, config: TrainingConfig, device,
+                  lower_cache=None):  # fmt: skip
     """``(loss(indices) -> tensor, bar label)`` for the training loop: through the whole model,
     or through its top layers from cached bottom-layer outputs (``config.frozen_layers``)."""
     if config.frozen_layers:
         from demux_core.training.cached import cached_batch_losses
 
-        with cached_batch_losses(model, pad_id, features, config, device) as cached:
+        with cached_batch_losses(model, pad_id, features, config, device, lower_cache) as cached:
             if cached is not None:
                 yield cached
                 return

@@ -131,6 +131,8 @@ def average_with_warm_start(model: TaskModel, warm_start: TaskModel, weight: flo
         for name, value in own.items():
             if value.is_floating_point():
                 start = anchor[name].to(device=value.device, dtype=value.dtype)
+                if torch.equal(value, start):
+                    continue  # e.g. frozen layers: kept bit for bit (their cached outputs hold)
                 value.mul_(1.0 - weight).add_(start, alpha=weight)
     return model
 

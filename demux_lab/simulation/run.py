@@ -18,6 +18,7 @@ import numpy as np
 from demux_core.data.examples import Example
 from demux_core.data.labels import label_counts, with_label
 from demux_core.index.search import NeighbourSearch
+from demux_core.models.lower_cache import LowerLayerCache
 from demux_core.models.source import resolve_model_source
 from demux_core.models.task_model import (
     ENCODER_DIR,
@@ -26,7 +27,8 @@ from demux_core.models.task_model import (
     load_checkpoint_tokenizer,
 )
 from demux_core.rounds.indexed import FixedPools
-from demux_core.rounds.round import run_round, select_next, with_distance_embeddings
+from demux_core.rounds.rescore import select_next, with_distance_embeddings
+from demux_core.rounds.round import run_round
 from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
 from demux_core.scoring.pool import PoolScores, check_embedding_layer, score_pool
 from demux_core.selection.strategies import SCORE_FREE_STRATEGIES, Selection
@@ -69,6 +71,7 @@ def run_experiment(
     )
     shared_seconds = time.perf_counter() - clock
     fixed = _fixed_embeddings(config, pools, tokenizer, shared, show_bars)
+    lower = LowerLayerCache(max_bytes=IN_MEMORY_LOWER_BYTES)  # every run starts from warm_dir
     for seed in config.seeds:  # seed-major: a stopped run still compares strategies
         for strategy in config.strategies:
             yield _zero_shot_row(
@@ -79,7 +82,12 @@ def run_experiment(
                 pools.test,
                 (config.task, config.round.tag_scheme),
             )
-            yield from _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed, fixed)
+            yield from _one_run(config, pools, warm_dir, tokenizer, shared, strategy, seed, fixed,
+                                lower)  # fmt: skip
+
+
+# The frozen bottom layers' outputs a simulation keeps in memory (its runs share them).
+IN_MEMORY_LOWER_BYTES = 1 << 30
 
 
 def _fixed_embeddings(
@@ -131,7 +139,7 @@ def _zero_shot_row(
 
 
 def _one_run(
-    config, pools, warm_dir, tokenizer, shared, strategy, seed, fixed=None
+    config, pools, warm_dir, tokenizer, shared, strategy, seed, fixed=None, lower=None
 ) -> Iterator[ResultRow]:
     round_config = replace(
         config.round,
@@ -171,6 +179,7 @@ def _one_run(
             rescore=needs_scores and number < len(increments),
             distance_embeddings=None if config.rescore == "selected" else fixed,
             fixed=_fixed_pools(config, fixed),
+            lower_cache=lower,
         )
         waiting.extend(new_labels)
         if outcome.trained:

@@ -116,3 +116,22 @@ def test_bench_frozen_layers_times_training_by_frozen_layers(
     assert bench.main(argv) == 0
     report = capsys.readouterr().out
     assert "| 0 | " in report and "| 1 | " in report and "1.00x" in report
+
+
+@pytest.mark.shared_data
+def test_bench_lower_cache_compares_rounds_with_and_without_the_cache(
+    shared_data, tiny_model_dir, capsys, monkeypatch
+):
+    monkeypatch.setenv("DEMUX_DATA", str(shared_data))
+    bench = load_script("bench_lower_cache")
+    argv = ["--per-language", "6", "--test-size", "6", "--budget", "3", "--rounds", "2",
+            "--frozen-layers", "1", "--repeats", "1", "--threads", "1", "--model", str(tiny_model_dir)]  # fmt: skip
+    assert bench.main(argv) == 0
+    report = capsys.readouterr().out
+    rows = [line for line in report.splitlines() if line.startswith("| 2 | cache |")]
+    assert len(rows) == 1
+    reused, computed = (int(x) for x in rows[0].split("|")[-2].split("/"))
+    assert reused > 0 and computed < reused  # round 2 reads what round 1 kept on disk
+    assert "picks shared by the two runs: 6 of 6" in report
+    assert "| score, top layers from the kept states | " in report
+    assert "| train, bottom from the kept states | " in report

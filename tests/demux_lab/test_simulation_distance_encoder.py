@@ -24,7 +24,7 @@ data = test_simulation.data
 @pytest.fixture
 def distances_seen(monkeypatch):
     """The source embeddings every selection of a run was given, in call order."""
-    import demux_core.rounds.round as rounds
+    import demux_core.rounds.rescore as rounds
 
     seen: list[np.ndarray] = []
     real = rounds.select_with_details

@@ -86,6 +86,10 @@ def test_indexed_rounds_keep_the_map_and_score_only_what_selection_reads(tmp_pat
     picked = {s.position for s in store.selections(two.id)}
     assert picked.isdisjoint(unscored)
     assert embeddings.shape[0] == store.pool_size("source")
+    # the frozen bottom layers' outputs are kept for the next rounds: one generation (the warm
+    # start's bottom), parts written by both rounds
+    (generation,) = (store.artifacts / "lower-layers").iterdir()
+    assert len(list(generation.glob("part-*.json"))) >= 2
     from service.mapview import map_frame
 
     frame = map_frame(store, two.model_version)

@@ -104,3 +104,35 @@ def test_an_index_of_another_pool_is_refused(tiny_model_dir, tiny_tokenizer):
     model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
     with pytest.raises(Exception, match="rebuild the index"):
         run_round(model, tiny_tokenizer, pools, _config("knn-uncertainty"), fixed=short)
+
+
+def test_rounds_with_the_lower_layer_cache_equal_rounds_without(tiny_model_dir, tiny_tokenizer):
+    """Two trained rounds on frozen bottom layers: the cache changes no pick, metric or model,
+    and the second round computes no bottom-layer state it has seen."""
+    from demux_core.data.labels import with_label
+    from demux_core.models.lower_cache import LowerLayerCache
+
+    pools, fixed = _pools(), _fixed()
+    pools = Pools(source=pools.source, target=pools.target,
+                  test=[with_label(e, CLASSES[i % 3]) for i, e in enumerate(pools.target)])  # fmt: skip
+    config = _config("knn-uncertainty",
+                     training=TrainingConfig(epochs=1, batch_size=4, seed=3, frozen_layers=1))  # fmt: skip
+    cache = LowerLayerCache()
+    outcomes = {}
+    for name, lower in (("plain", None), ("cached", cache)):
+        model = TaskModel.from_pretrained(tiny_model_dir, "sequence", CLASSES, seed=0)
+        picked, runs = [], []
+        for _ in range(2):
+            labels = [with_label(pools.source[i], CLASSES[i % 3]) for i in picked[-6:]]
+            outcome = run_round(model, tiny_tokenizer, pools, config, new_labels=labels,
+                                exclude=picked, fixed=fixed, lower_cache=lower)  # fmt: skip
+            picked += outcome.selection.indices.tolist()
+            runs.append(outcome)
+            if name == "cached" and len(runs) == 1:
+                misses = cache.misses
+        outcomes[name] = runs
+    for plain, cached in zip(outcomes["plain"], outcomes["cached"], strict=True):
+        np.testing.assert_array_equal(cached.selection.indices, plain.selection.indices)
+        assert cached.test_metrics.main == pytest.approx(plain.test_metrics.main)
+    assert cache.misses - misses <= 6  # round 2: at most the newly labeled rows are new
+    assert cache.hits > 0
