@@ -6,6 +6,7 @@ browser showed (:mod:`service.presses`), and a press that cannot be saved says w
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import time
 import uuid
@@ -13,7 +14,12 @@ import uuid
 import streamlit as st
 
 from demux_core.data.examples import QAExample, TaskType, TokenExample
-from service.annotation import AnnotationItem, parse_tags, round_items, round_progress
+from service.annotation import (
+    AnnotationItem,
+    parse_tags,
+    round_items,
+    round_progress,
+)
 from service.bio import entity_types, is_bio_schema
 from service.presses import Press, PressOutcome, apply_press, held_by_others, serve_item
 from service.projects import project_settings
@@ -28,6 +34,7 @@ from ui.common import (
     page,
     round_worker,
 )
+from ui.round_view import item_header, round_done, show_guesses
 from ui.widgets.label_pad import label_pad
 from ui.widgets.presses import mark_handled, pending_presses
 from ui.widgets.token_tagger import token_tagger
@@ -41,22 +48,6 @@ TAGGER_KEY = "tagger"
 TYPED_KEY = "_typed_presses"
 NOTICES_KEY = "_press_notices"
 NOTICE_SECONDS = 30.0
-
-
-def item_header(item: AnnotationItem, total: int) -> None:
-    """Language, rank, uncertainty and distance of the shown item (escaped)."""
-
-    def number(value: float | None) -> str:
-        return "–" if value is None else f"{value:.3f}"
-
-    st.html(
-        f'<div class="demux-meta" data-example-id="{item.example_key}" '
-        'style="display:flex;gap:1.5rem;opacity:.85">'
-        f"<span>language <b>{html.escape(item.example.language)}</b></span>"
-        f"<span>rank <b>{item.rank + 1}</b> of {total}</span>"
-        f"<span>uncertainty <b>{number(item.uncertainty)}</b></span>"
-        f"<span>distance to target <b>{number(item.distance)}</b></span></div>"
-    )
 
 
 def _queue_typed(example_key: int, text_key: str, n_tokens: int, schema: tuple[str, ...]) -> None:
@@ -155,6 +146,7 @@ def token_controls(store: ProjectStore, item: AnnotationItem) -> None:
         example_id=item.example_key, tokens=example.tokens, tags=tags,
         labels=entity_types(schema), bio=is_bio_schema(schema),
         direction=text_direction(" ".join(example.tokens)), key=TAGGER_KEY,
+        suggested=item.suggestion is not None,
     )  # fmt: skip
     with st.expander("Type the tags instead"):
         text_key = f"typed_{item.example_key}"
@@ -168,10 +160,10 @@ def nothing_to_show(store: ProjectStore, current: Round, items: list[AnnotationI
     """No item for this session: the round is done, or the rest is shown to others."""
     progress = round_progress(items)
     if progress.handled == progress.total:
-        st.success(f"All {progress.total} points of round {current.number} are handled.")
         if can_finish and project_settings(store).auto_finish:
             start_next_round(store, round_worker())
             st.rerun()
+        st.success(f"All {progress.total} points of round {current.number} are handled.")
     else:
         others = held_by_others(store, current.id, items, annotation_session())
         names = ", ".join(sorted(set(others.values())))
@@ -193,9 +185,15 @@ def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> Non
     item = serve_item(store, current.id, items, session=annotation_session(),
                       annotator=annotator_name())  # fmt: skip
     task = store.info().task
+    if item is None and progress.handled == progress.total and not can_finish:
+        round_done(current, progress)  # the next round is training: one clear message
+        label_pad(key=PAD_KEY, example_id=None)  # Undo stays available
+        return
     if item is None:
         nothing_to_show(store, current, items, can_finish)
     else:
+        if not show_guesses(current):
+            item = dataclasses.replace(item, suggestion=None)
         item_header(item, progress.total)
         if task == TaskType.TOKEN:
             token_controls(store, item)
@@ -260,10 +258,16 @@ def main() -> None:
         elif annotator_name() is None:
             ask_name()
         elif state.phase == Phase.RUNNING:
-            st.info(f"Round {current.number} is running ({current.stage}); the sidebar shows its "
-                    "progress. You can keep labeling the previous round meanwhile.")  # fmt: skip
             previous = previous_annotating_round(store, current)
-            if previous is not None:
+            if previous is None:
+                st.info(f"Round {current.number} is running ({current.stage}): it scores the "
+                        "pools and picks the first sentences to label, which appear here by "
+                        "themselves (the sidebar shows its progress).")  # fmt: skip
+            else:
+                if round_progress(round_items(store, previous.id)).unhandled:
+                    st.info(f"Round {current.number} is running ({current.stage}); the sidebar "
+                            f"shows its progress. You can keep labeling round {previous.number} "
+                            "meanwhile.")  # fmt: skip
                 annotate_round(store, previous, can_finish=False)
         elif state.phase == Phase.ANNOTATING:
             st.subheader(f"Round {current.number}")

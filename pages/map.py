@@ -8,16 +8,32 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from service.mapview import HOVER_CHARS, map_frame, projected_model_versions, target_neighbours
+from service.mapview import (
+    HOVER_CHARS,
+    map_frame,
+    projected_model_versions,
+    target_neighbours,
+    version_names,
+)
 from service.projects import project_settings
-from ui.common import page
+from ui.common import MARGIN_HELP, page
 
 COLOR_BY = {
     "pool": "pool",
     "language": "language",
-    "uncertainty": "uncertainty",
+    "margin (lower = less sure)": "uncertainty",
     "round picked": "round_picked",
 }
+MARGIN = "margin (lower = less sure)"
+# Colour-blind-safe (Okabe-Ito) colours and distinct shapes for the two pools and the marks
+POOL_STYLE = {"source": ("#0072B2", "circle", 6), "target": ("#E69F00", "diamond", 9)}
+CHOSEN_STYLE = {"size": 18, "symbol": "star", "color": "#000000",
+                "line": {"width": 2, "color": "#FFFFFF"}}  # fmt: skip
+NEIGHBOUR_STYLE = {"size": 15, "symbol": "circle-open", "color": "#D55E00",
+                   "line": {"width": 3, "color": "#D55E00"}}  # fmt: skip
+APPROXIMATE = ("The layout is a 2-D projection (UMAP) of the sentence vectors: nearby points are "
+               "similar, but 2-D distances are approximate, so a target's nearest neighbours (in "
+               "the full vector space) can lie apart here.")  # fmt: skip
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading the map...")
@@ -54,24 +70,27 @@ def scatter(frame: pd.DataFrame, color_by: str, highlight: pd.DataFrame | None) 
     else:
         groups = [(str(value), part) for value, part in frame.groupby(column, sort=True)]
     for name, part in groups:
-        marker: dict = {"size": 6, "opacity": 0.75,
-                        "symbol": ["diamond" if p == "target" else "circle" for p in part["pool"]]}  # fmt: skip
-        if column == "uncertainty" and name.startswith("not"):
+        marker: dict = {"opacity": 0.8,
+                        "symbol": [POOL_STYLE[p][1] for p in part["pool"]],
+                        "size": [POOL_STYLE[p][2] for p in part["pool"]]}  # fmt: skip
+        if column == "pool":
+            marker.update(color=POOL_STYLE[name][0])
+        elif column == "uncertainty" and name.startswith("not"):
             marker.update(color="lightgray")
         elif column == "uncertainty":
             marker.update(color=part["uncertainty"], colorscale="Viridis", showscale=True,
-                          colorbar={"title": "uncertainty"})  # fmt: skip
+                          colorbar={"title": "margin<br>(lower =<br>less sure)"})  # fmt: skip
         label = f"round {name}" if column == "round_picked" else name
         figure.add_trace(go.Scattergl(
             x=part["x"], y=part["y"], mode="markers", name=html.escape(label), marker=marker,
             text=hover_text(part), hoverinfo="text", customdata=part[["pool", "position"]].to_numpy(),
         ))  # fmt: skip
     if highlight is not None and not highlight.empty:
-        figure.add_trace(go.Scattergl(
-            x=highlight["x"], y=highlight["y"], mode="markers", name="chosen target + neighbours",
-            marker={"size": 14, "symbol": "star", "color": "red", "line": {"width": 1}},
-            hoverinfo="skip",
-        ))  # fmt: skip
+        chosen = highlight["pool"] == "target"
+        for rows, name, style in ((highlight[~chosen], "its nearest source points", NEIGHBOUR_STYLE),
+                                  (highlight[chosen], "chosen target", CHOSEN_STYLE)):  # fmt: skip
+            figure.add_trace(go.Scattergl(x=rows["x"], y=rows["y"], mode="markers", name=name,
+                                          marker=style, hoverinfo="skip"))  # fmt: skip
     figure.update_layout(height=620, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                          xaxis={"visible": False}, yaxis={"visible": False})  # fmt: skip
     return figure
@@ -106,7 +125,9 @@ def main() -> None:
         if not versions:
             st.info("No projection yet: it is computed after the first round scores the pools.")
             return
-        version = st.selectbox("Model version", versions, index=len(versions) - 1)
+        names = version_names(store, versions)
+        version = st.selectbox("Model", versions, index=len(versions) - 1,
+                               format_func=names.__getitem__)  # fmt: skip
         current = store.current_round()
         frame = cached_map_frame(
             str(store.path), version, current.updated_at or "" if current else ""
@@ -121,19 +142,19 @@ def main() -> None:
     if neighbours is not None:
         keys = {*neighbours.frame["key"]}
         is_target = (frame["pool"] == "target") & (frame["position"] == position)
-        highlight = frame[frame["key"].isin(keys) | is_target]
+        highlight = frame[(frame["key"].isin(keys) & (frame["pool"] == "source")) | is_target]
     st.plotly_chart(scatter(frame, color_by, highlight), key="map_chart", on_select="rerun",
                     selection_mode="points", width="stretch")  # fmt: skip
     st.caption(f"{len(frame)} points ({(frame['pool'] == 'target').sum()} target). "
-               "Diamonds are target points; click one to list its nearest source points.")  # fmt: skip
+               "Orange diamonds are target points, blue circles source points; click a target "
+               "to list its nearest source points (ringed). " + APPROXIMATE)  # fmt: skip
     if neighbours is not None:
         st.subheader(f"The {k} nearest source points of target #{position}")
         table = neighbours.frame.assign(
             picked=neighbours.frame["round_picked"].map(lambda r: f"round {r}" if r else "no")
-        )
-        st.dataframe(
-            table[["language", "distance", "uncertainty", "picked", "text"]], hide_index=True
-        )
+        ).rename(columns={"uncertainty": MARGIN})
+        st.dataframe(table[["language", "distance", MARGIN, "picked", "text"]], hide_index=True,
+                     column_config={MARGIN: st.column_config.NumberColumn(help=MARGIN_HELP)})  # fmt: skip
 
 
 main()

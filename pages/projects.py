@@ -17,7 +17,7 @@ from service.projects import (
 )
 from service.round_control import start_next_round
 from storage import project_path
-from ui.common import error_box, round_worker, set_current_project
+from ui.common import error_box, remember_import_notes, round_worker, set_current_project
 from ui.navigation import ensure_navigation
 from ui.new_project import new_project_section
 
@@ -63,8 +63,10 @@ def _create_demo(spec: DemoSpec, root: Path) -> None:
         set_current_project(name)
         st.info(f"Demo project {name} already exists: opened it.")
         return
+    notes: list[str] = []
     with st.spinner("Reading and sampling the demo data..."):
-        path = create_demo_project(spec, root, name)
+        path = create_demo_project(spec, root, name, notes=notes)
+    remember_import_notes(notes)
     store = open_store(path)
     try:
         start_next_round(store, round_worker())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from service.report import (
@@ -15,10 +16,14 @@ from service.report import (
     picks_by_language,
     rounds_table,
     stage_timings,
+    twin_summary,
 )
 from service.round_control import Phase, rerun_round, round_state
+from service.twin import twin_reason
 from storage import ProjectStore
-from ui.common import error_box, page, round_worker
+from ui.common import error_box, page, project_store, round_worker
+
+TWIN_PENDING_KEY = "_twin_pending"
 
 
 def status_section(store: ProjectStore) -> None:
@@ -39,6 +44,29 @@ def status_section(store: ProjectStore) -> None:
         st.info(note, icon=":material/database:")
 
 
+def curve_figure(curve, name: str) -> go.Figure:
+    """One line per series, values written on the points, 95 % intervals as error bars."""
+    figure = go.Figure()
+    for series, part in curve.groupby("series", sort=False):
+        part = part.sort_values("n_labeled")
+        error = None
+        if part["low"].notna().all() and part["high"].notna().all():
+            error = {"type": "data", "array": part["high"] - part["value"],
+                     "arrayminus": part["value"] - part["low"], "visible": True}  # fmt: skip
+        figure.add_trace(go.Scatter(
+            x=part["n_labeled"], y=part["value"], name=html.escape(str(series)),
+            mode="lines+markers+text", text=[f"{v:.2f}" for v in part["value"]],
+            textposition="top center", error_y=error,
+        ))  # fmt: skip
+    figure.update_layout(
+        height=380, xaxis_title="labeled source points", yaxis_title=f"test {name}"
+    )
+    figure.update_xaxes(tickmode="array", tickvals=sorted(curve["n_labeled"].unique()))
+    if curve["value"].between(0.0, 1.0).all():  # accuracy / F1: the whole scale
+        figure.update_yaxes(range=[0.0, 1.05])
+    return figure
+
+
 def curve_section(store: ProjectStore) -> None:
     curve = learning_curve(store)
     st.subheader("Learning curve")
@@ -46,15 +74,30 @@ def curve_section(store: ProjectStore) -> None:
         st.caption("No test metric yet (the project needs a test pool and a finished round).")
         return
     name = metric_name(store)
-    figure = px.line(curve, x="n_labeled", y="value", color="series", markers=True,
-                     labels={"n_labeled": "labeled source points", "value": f"test {name}"})  # fmt: skip
-    figure.update_layout(height=360)
-    figure.update_xaxes(tickmode="array", tickvals=sorted(curve["n_labeled"].unique()))
-    if curve["value"].between(0.0, 1.0).all():  # accuracy / F1: the whole scale
-        figure.update_yaxes(range=[0.0, 1.02])
-    st.plotly_chart(figure, key="learning_curve", width="stretch")
-    if curve["series"].nunique() == 1:
-        st.caption("No random-selection baseline stored for this project.")
+    st.plotly_chart(curve_figure(curve, name), key="learning_curve", width="stretch")
+    summary = twin_summary(curve, name)
+    if summary is not None:
+        st.markdown(html.escape(summary))
+    twin_status()
+
+
+@st.fragment(run_every=3)
+def twin_status() -> None:
+    """Says when the random twin is still training (and refreshes the page when it is done)."""
+    with project_store() as store:
+        if store is None:
+            return
+        reason = twin_reason(store)
+        pending = round_worker().background_pending(store.path)
+    if reason is not None:
+        st.caption(f"No random twin: {reason}.")
+    elif pending:
+        st.session_state[TWIN_PENDING_KEY] = True
+        st.caption("The random twin of the latest round is training in the background, at "
+                   "lower priority (it stops whenever a round is queued, so it never delays "
+                   "the next picks); its point appears here when it is done.")  # fmt: skip
+    elif st.session_state.pop(TWIN_PENDING_KEY, False):
+        st.rerun()  # the twin just finished: redraw the curve with its point
 
 
 def stacked_bars(frame, *, y: str, color: str, key: str, empty: str, height: int) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from demux_core.data.examples import Example, QAExample, TaskType, TokenExample
 from service.bio import OUTSIDE, is_bio_schema, repair_bio
-from storage import Annotation, ProjectStore
+from storage import Annotation, ProjectStore, Round
 
 QAAnswer = tuple[int, str]
 NO_ANSWER: QAAnswer = (-1, "")
@@ -118,6 +118,39 @@ class RoundProgress:
     @property
     def handled(self) -> int:
         return self.labeled + self.skipped + self.flagged
+
+    @property
+    def unhandled(self) -> int:
+        return self.total - self.handled
+
+
+# The model's guesses are shown pre-filled only once its test score reaches this (accuracy,
+# F1...): below it most guesses are wrong and a pre-filled answer invites accepting them.
+SUGGESTION_MIN_SCORE = 0.8
+
+
+@dataclass(frozen=True)
+class SuggestionAdvice:
+    """Whether the Annotate page shows the model's guesses by default, and why (in words)."""
+
+    show: bool
+    reason: str
+
+
+def suggestion_advice(current: Round) -> SuggestionAdvice:
+    """From the test score of the model that made the round's picks (stored with the round)."""
+    metrics = current.metrics or {}
+    score, name = metrics.get("test_metric"), metrics.get("metric_name", "score")
+    if score is None:
+        return SuggestionAdvice(False, "Model guesses are hidden: no test set measures this "
+                                       "round's model, so nobody knows how often it is right.")  # fmt: skip
+    measured = f"the model's test {name} is {100 * float(score):.0f} %"
+    if float(score) >= SUGGESTION_MIN_SCORE:
+        return SuggestionAdvice(True, f"Model guesses are shown (dashed): {measured}; check "
+                                      "each before you accept it.")  # fmt: skip
+    return SuggestionAdvice(False, f"Model guesses are hidden: {measured}, below "
+                                   f"{100 * SUGGESTION_MIN_SCORE:.0f} %, so most would be "
+                                   "wrong.")  # fmt: skip
 
 
 def round_progress(items: Sequence[AnnotationItem]) -> RoundProgress:

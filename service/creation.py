@@ -13,6 +13,7 @@ from typing import Any
 
 from demux_core.data.examples import TaskType
 from demux_core.data.readers.bio import TagRepair
+from demux_core.data.readers.garbled import GarbledText, garbled_note
 from demux_core.errors import DataFormatError
 from service.demo import DemoPools, DemoSpec, build_demo_pools
 from service.project_settings import DEFAULT_MODEL_SPEC, ProjectSettings
@@ -139,11 +140,14 @@ def repair_note(name: str, repairs: Sequence[TagRepair]) -> str | None:
     )
 
 
-def create_project_from_files(new: NewProject, files: Sequence[PoolFile]) -> CreatedProject:
+def create_project_from_files(
+    new: NewProject, files: Sequence[PoolFile], repair_garbled: bool = False
+) -> CreatedProject:
     """Create a project and import every file; all or nothing.
 
     Returns the project's path and notes on what the import repaired (orphan ``I-X`` tags
-    read as ``B-X``: how many, and the first file and line).
+    read as ``B-X``: how many, and the first file and line) and on garbled text (mojibake:
+    how many runs, the first file and line; repaired only with ``repair_garbled``).
 
     Raises
     ------
@@ -163,18 +167,19 @@ def create_project_from_files(new: NewProject, files: Sequence[PoolFile]) -> Cre
     def fill(store: ProjectStore) -> None:
         for pool_file in files:
             repairs: list[TagRepair] = []
+            garbled: list[GarbledText] = []
             name = pool_file.display_name or str(pool_file.path)
             try:
-                store.import_examples(
-                    pool_file.pool, pool_file.path, repairs=repairs, **pool_file.reader_options
-                )
+                store.import_examples(pool_file.pool, pool_file.path, repairs=repairs,
+                                      garbled=garbled, repair_garbled=repair_garbled,
+                                      **pool_file.reader_options)  # fmt: skip
             except DataFormatError as error:
                 if pool_file.display_name is None:
                     raise
                 raise DataFormatError(name, error.line, error.message) from None
-            note = repair_note(name, repairs)
-            if note is not None:
-                notes.append(note)
+            for note in (repair_note(name, repairs), garbled_note(name, garbled, repair_garbled)):
+                if note is not None:
+                    notes.append(note)
 
     return CreatedProject(_create_filled(new, fill), tuple(notes))
 
@@ -196,13 +201,17 @@ def create_demo_project(
     data_root: Path,
     name: str | None = None,
     model_spec: str = DEFAULT_MODEL_SPEC,
+    notes: list[str] | None = None,
     **settings: Any,
 ) -> Path:
     """Build the demo's pools from ``data_root`` and store them as a new project.
 
     ``settings``: :class:`ProjectSettings` fields that replace the demo's (e.g. ``round_mode``).
+    ``notes`` receives what reading changed in the data, in words (garbled text repaired).
     """
     pools = build_demo_pools(spec, data_root)
+    if notes is not None:
+        notes.extend(pools.notes)
     new = NewProject(
         name=name or f"demo-{spec.key}",
         task=spec.task,

@@ -124,6 +124,7 @@ class DemoPools:
     target: list[Example]
     test: list[Example]
     seed: list[Example]
+    notes: tuple[str, ...] = ()  # what reading changed (garbled text repaired), in words
 
 
 def demo_data_available(spec: DemoSpec, root: Path | None) -> bool:
@@ -145,11 +146,20 @@ def _with_language_prefix(examples: list[Example], language: str) -> list[Exampl
     return [dataclasses.replace(e, id=f"{language}:{e.id}") for e in examples]
 
 
-def _read(spec: DemoSpec, language: str, split: str, root: Path) -> list[Example]:
+def _read(spec: DemoSpec, language: str, split: str, root: Path, notes: list[str]) -> list[Example]:
+    """One file of the demo; MasakhaNER's garbled text (upstream mojibake) is repaired and
+    noted."""
     from demux_core.data.readers import read_masakhaner, read_sib200
+    from demux_core.data.readers.garbled import garbled_note
 
-    reader = read_sib200 if spec.key == SIB200 else read_masakhaner
-    return _with_language_prefix(list(reader(language, split, root)), language)
+    if spec.key == SIB200:
+        return _with_language_prefix(list(read_sib200(language, split, root)), language)
+    garbled: list = []
+    examples = read_masakhaner(language, split, root, garbled=garbled, repair_garbled=True)
+    note = garbled_note(f"{spec.key}/{language}/{split}.txt", garbled, repaired=True)
+    if note is not None:
+        notes.append(note)
+    return _with_language_prefix(list(examples), language)
 
 
 def _labels(spec: DemoSpec, root: Path, examples: list[Example]) -> tuple[str, ...]:
@@ -176,16 +186,18 @@ def build_demo_pools(spec: DemoSpec, root: Path) -> DemoPools:
         return deterministic_sample(examples, n, spec.sample_seed + offset) if n else examples
 
     source: list[Example] = []
+    notes: list[str] = []
     for offset, language in enumerate(spec.source_languages):
-        train = _read(spec, language, "train", root)
+        train = _read(spec, language, "train", root, notes)
         source.extend(sample(train, spec.per_source_language, offset))
     target = sample(
-        _read(spec, spec.target_language, spec.target_split, root), spec.target_size, 100
+        _read(spec, spec.target_language, spec.target_split, root, notes), spec.target_size, 100
     )
-    test = sample(_read(spec, spec.target_language, "test", root), spec.test_size, 101)
-    seed = sample(_read(spec, spec.seed_language, "train", root), spec.seed_size, 102)
+    test = sample(_read(spec, spec.target_language, "test", root, notes), spec.test_size, 101)
+    seed = sample(_read(spec, spec.seed_language, "train", root, notes), spec.seed_size, 102)
     labels = _labels(spec, root, [*source, *seed, *test])
-    return DemoPools(labels=labels, source=source, target=target, test=test, seed=seed)
+    return DemoPools(labels=labels, source=source, target=target, test=test, seed=seed,
+                     notes=tuple(notes))  # fmt: skip
 
 
 def download_instructions(spec: DemoSpec) -> str:

@@ -63,8 +63,10 @@ class FakeRunner:
         _select(store, round_id, uncertainties, int(settings.get("budget", 5)), rng)
         timings["selecting"] = time.perf_counter() - started
         n_labeled = len(store.current_labels("source"))
+        value = round(0.3 + 0.6 * (1 - np.exp(-n_labeled / 30)), 4)
         metrics = {
-            "test_metric": round(0.3 + 0.6 * (1 - np.exp(-n_labeled / 30)), 4),
+            "test_metric": value,
+            "test_interval": [round(value - 0.05, 4), round(value + 0.05, 4)],
             "metric_name": "accuracy",
             "n_labeled": n_labeled,
             "pearson": round(float(rng.uniform(0.5, 0.9)), 4),
@@ -80,8 +82,10 @@ class FakeRunner:
 
 
 def _prediction(example: Any, labels: tuple[str, ...], rng: np.random.Generator) -> Any:
-    if isinstance(example, TokenExample):
-        return ["O"] * len(example.tokens)
+    if isinstance(example, TokenExample):  # a guessed entity on the first word, if any type
+        types = sorted({label[2:] for label in labels if label[:2] in ("B-", "I-")})
+        first = [f"B-{types[0]}"] if types else ["O"]
+        return (first + ["O"] * len(example.tokens))[: len(example.tokens)]
     if isinstance(example, QAExample):
         return {"answer_start": -1, "answer_text": ""}
     return str(labels[int(rng.integers(len(labels)))]) if labels else None
@@ -130,3 +134,30 @@ def _select(
     chosen = chosen[np.argsort(uncertainty[chosen], kind="stable")]
     distance = rng.uniform(0.5, 2.0, size=chosen.size)
     store.save_selection(round_id, chosen, uncertainty[chosen], distance, k=1)
+
+
+@dataclass
+class FakeTwinRunner:
+    """The random twin in seconds: a made-up curve below the fake rounds' (0.3 -> 0.75), with
+    +-0.05 intervals; sleeps ``delay_s`` in short steps, stopping when asked to."""
+
+    delay_s: float = 0.0
+
+    def run(self, store: Any, round_id: int, should_stop: Any) -> bool:
+        from service.twin import twin_reason
+
+        if twin_reason(store) is not None:
+            return True
+        waited = 0.0
+        while waited < self.delay_s:
+            if should_stop():
+                return False
+            time.sleep(0.05)
+            waited += 0.05
+        n_labeled = int(store.get_round(round_id).metrics.get("n_labeled", 0))
+        value = round(0.3 + 0.45 * (1 - np.exp(-n_labeled / 30)), 4)
+        store.merge_round_metrics(round_id, {
+            "twin_metric": value, "twin_n_labeled": n_labeled,
+            "twin_interval": [round(value - 0.05, 4), round(value + 0.05, 4)],
+        })  # fmt: skip
+        return True

@@ -46,6 +46,16 @@ def projected_model_versions(store: ProjectStore) -> list[str]:
     return versions
 
 
+def version_names(store: ProjectStore, versions: list[str]) -> dict[str, str]:
+    """A reader's name for each model version: "round N", the round whose model it is (the
+    version itself when no round has it, e.g. a model replaced by a rerun)."""
+    names = {version: version for version in versions}
+    for round_ in store.rounds():
+        if round_.model_version in names:
+            names[round_.model_version] = f"round {round_.number}"
+    return names
+
+
 def map_frame(store: ProjectStore, model_version: str) -> pd.DataFrame:
     """One row per projected point.
 

@@ -57,6 +57,9 @@ class ProjectSettings:
         rescores only the rows its strategy reads (docs/benchmarks.md, "Rounds at any pool
         size"); ``"full"``: every round rescores every row with its own model and refits
         the map (the earlier behaviour, kept for comparison).
+    baseline_twin : bool
+        After each round, train a random twin in the background when the source pool has gold
+        labels and there is a labeled test pool (:mod:`service.twin`); False: never.
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -70,6 +73,7 @@ class ProjectSettings:
     warm_start_weight: float = 0.0
     frozen_layers: int | None = None
     round_mode: str = "indexed"
+    baseline_twin: bool = True
 
     def __post_init__(self) -> None:
         if self.round_mode not in ROUND_MODES:

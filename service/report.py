@@ -7,7 +7,11 @@ Round metrics are whatever the runner stored; this module looks for:
 - ``n_labeled`` (int): labels the model was trained on (else counted from selections);
 - ``pearson`` (float): :func:`demux_core.rounds.diagnostics.neighborhood_uncertainty_pearson`.
 
-A random-selection baseline is a project setting ``baseline_curves``:
+- ``test_interval`` ([low, high]): its 95 % bootstrap interval over the test sentences;
+- ``twin_metric``, ``twin_interval``, ``twin_n_labeled``: the random twin's score
+  (:mod:`service.twin`).
+
+A random-selection baseline may also be a project setting ``baseline_curves``:
 ``{"random": [[n_labeled, value], ...]}`` (written by :func:`set_baseline_curve`).
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -40,31 +45,73 @@ def metric_name(store: ProjectStore) -> str:
     return "metric"
 
 
+DEMUX_SERIES = "DeMuX picks"
+TWIN_SERIES = "random picks (twin)"
+CURVE_COLUMNS = ["series", "round", "n_labeled", "value", "low", "high"]
+
+
+def _interval(value: Any) -> tuple[float | None, float | None]:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return float(value[0]), float(value[1])
+    return None, None
+
+
 def learning_curve(store: ProjectStore) -> pd.DataFrame:
-    """Test metric per round, plus baseline series when stored.
+    """Test metric per round, the random twin's beside it, plus stored baseline series.
 
     Returns
     -------
     DataFrame
-        Columns ``series`` (``"DeMuX"`` or a baseline name), ``round`` (int or NaN),
-        ``n_labeled`` (int), ``value`` (float). Empty without any metric.
+        Columns ``series`` (:data:`DEMUX_SERIES`, :data:`TWIN_SERIES` or a baseline name),
+        ``round`` (int or NaN), ``n_labeled`` (int), ``value`` (float), ``low`` and ``high``
+        (the 95 % interval, NaN when unknown). Empty without any metric.
     """
     rows = []
     labeled_so_far = 0
     for current in store.rounds():
-        value = _metric(current.metrics)
-        n_labeled = current.metrics.get("n_labeled", labeled_so_far)
+        metrics = current.metrics
+        value = _metric(metrics)
+        n_labeled = metrics.get("n_labeled", labeled_so_far)
         if value is not None:
-            rows.append(
-                {"series": "DeMuX", "round": current.number, "n_labeled": n_labeled, "value": value}
-            )
+            low, high = _interval(metrics.get("test_interval"))
+            rows.append({"series": DEMUX_SERIES, "round": current.number, "n_labeled": n_labeled,
+                         "value": value, "low": low, "high": high})  # fmt: skip
+        if isinstance(metrics.get("twin_metric"), int | float):
+            low, high = _interval(metrics.get("twin_interval"))
+            rows.append({"series": TWIN_SERIES, "round": current.number,
+                         "n_labeled": int(metrics.get("twin_n_labeled", n_labeled)),
+                         "value": float(metrics["twin_metric"]), "low": low, "high": high})  # fmt: skip
         labeled_so_far += len(store.selections(current.id))
     for name, points in store.info().settings.get("baseline_curves", {}).items():
         for n_labeled, value in points:
-            rows.append(
-                {"series": name, "round": None, "n_labeled": int(n_labeled), "value": float(value)}
-            )
-    return pd.DataFrame(rows, columns=["series", "round", "n_labeled", "value"])
+            rows.append({"series": name, "round": None, "n_labeled": int(n_labeled),
+                         "value": float(value), "low": None, "high": None})  # fmt: skip
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def twin_summary(curve: pd.DataFrame, metric: str) -> str | None:
+    """One plain sentence on DeMuX's picks against the random twin at the latest round both
+    have (None before there is one)."""
+    both = curve[curve["series"].isin([DEMUX_SERIES, TWIN_SERIES])].dropna(subset=["round"])
+    rounds = [r for r, part in both.groupby("round") if part["series"].nunique() == 2]
+    if not rounds:
+        return None
+    latest = both[both["round"] == max(rounds)].set_index("series")
+    ours, theirs = latest.loc[DEMUX_SERIES], latest.loc[TWIN_SERIES]
+    gap = 100 * (ours["value"] - theirs["value"])
+    if int(ours["n_labeled"]) == 0:
+        return ("Round 1 has no labels yet: DeMuX and the random twin are the same model; the "
+                "curves part from round 2 on.")  # fmt: skip
+    text = (f"After {int(ours['n_labeled'])} labels, DeMuX's picks reach {100 * ours['value']:.1f} % "
+            f"test {metric} and as many random sentences (the same recipe, labels from gold) "
+            f"{100 * theirs['value']:.1f} %: {abs(gap):.1f} points "
+            f"{'more' if gap >= 0 else 'fewer'} for DeMuX.")  # fmt: skip
+    if pd.notna([ours["low"], ours["high"], theirs["low"], theirs["high"]]).all():
+        apart = ours["low"] > theirs["high"] or theirs["low"] > ours["high"]
+        text += (" The 95 % intervals (bootstrap over the test sentences) "
+                 + ("do not overlap, so the difference is unlikely to be chance."
+                    if apart else "overlap, so this test set cannot tell the two apart yet."))  # fmt: skip
+    return text
 
 
 def set_baseline_curve(store: ProjectStore, name: str, points: Sequence[tuple[int, float]]) -> None:
@@ -140,10 +187,11 @@ def rounds_table(store: ProjectStore) -> pd.DataFrame:
             "status": current.status,
             "strategy": current.strategy,
             "selected": len(store.selections(current.id)),
+            "test_metric": _metric(current.metrics),
+            "random_twin": current.metrics.get("twin_metric"),
             "created_at": current.created_at,
             "finished_at": current.finished_at,
             "model_version": current.model_version,
-            "test_metric": _metric(current.metrics),
             "seconds": round(sum(current.timings.values()), 3),
             "timings": json.dumps(current.timings),
             "metrics": json.dumps(current.metrics, ensure_ascii=False),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -36,9 +37,17 @@ class RoundProcessError(RuntimeError):
     """The round's child process failed; the message is its error."""
 
 
-def round_command(project_path: Path, round_id: int) -> list[str]:
-    """The command line of the child that runs ``round_id`` of ``project_path``."""
-    return [sys.executable, "-m", "service.round_process", str(project_path), str(round_id)]
+TWIN_FLAG = "--twin"
+TWIN_NICE_ENV = "DEMUX_TWIN_NICE"
+DEFAULT_TWIN_NICE = 15  # below the rounds' own priority
+STOP_POLL_S = 0.3
+
+
+def round_command(project_path: Path, round_id: int, twin: bool = False) -> list[str]:
+    """The command line of the child that runs ``round_id`` of ``project_path`` (``twin``:
+    the round's random twin, :mod:`service.twin`)."""
+    flag = [TWIN_FLAG] if twin else []
+    return [sys.executable, "-m", "service.round_process", *flag, str(project_path), str(round_id)]
 
 
 def child_error(returncode: int, stderr: str) -> str:
@@ -70,6 +79,37 @@ def run_round_in_child(project_path: Path, round_id: int) -> None:
         raise RoundProcessError(child_error(process.returncode, process.stderr))
 
 
+def run_twin_in_child(project_path: Path, round_id: int, should_stop) -> bool:
+    """Run the round's random twin in a child process; stop it (returning False) as soon as
+    ``should_stop()`` is true.
+
+    Raises
+    ------
+    RoundProcessError
+        When the child fails (the message is its error).
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)}  # fmt: skip
+    with tempfile.TemporaryFile("w+", errors="replace") as stderr:
+        process = subprocess.Popen(round_command(project_path, round_id, twin=True), cwd=REPO_ROOT,
+                                   env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=stderr, text=True)  # fmt: skip
+        while process.poll() is None:
+            if should_stop():
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                return False
+            time.sleep(STOP_POLL_S)
+        if process.returncode != 0:
+            stderr.seek(0)
+            raise RoundProcessError(child_error(process.returncode, stderr.read()))
+    return True
+
+
 def _exit_when_orphaned(parent: int) -> None:
     """A daemon thread that ends this process once its parent is gone."""
 
@@ -81,19 +121,25 @@ def _exit_when_orphaned(parent: int) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
-def _lower_priority() -> None:
-    nice = int(os.environ.get(NICE_ENV, DEFAULT_NICE))
+def _lower_priority(twin: bool = False) -> None:
+    if twin:
+        nice = int(os.environ.get(TWIN_NICE_ENV, DEFAULT_TWIN_NICE))
+    else:
+        nice = int(os.environ.get(NICE_ENV, DEFAULT_NICE))
     if nice > 0:
         os.nice(nice)
 
 
 def child_main(argv: list[str]) -> int:
-    """Entry point of the child: ``<project file> <round id>``; exit status 0 on success."""
+    """Entry point of the child: ``[--twin] <project file> <round id>``; exit status 0 on
+    success."""
     _exit_when_orphaned(os.getppid())
     from demux_core.runtime import prepare_environment
 
+    twin = bool(argv) and argv[0] == TWIN_FLAG
+    argv = argv[1:] if twin else argv
     prepare_environment()
-    _lower_priority()
+    _lower_priority(twin)
     project_path, round_id = Path(argv[0]), int(argv[1])
     threads = os.environ.get(THREADS_ENV)
     if threads:
@@ -109,7 +155,12 @@ def child_main(argv: list[str]) -> int:
         store.set_round_progress(round_id, min(max(float(fraction), 0.0), 1.0), stage=stage)
 
     try:
-        StoreRoundRunner().run(store, round_id, progress)
+        if twin:
+            from service.twin import run_twin
+
+            run_twin(store, round_id)
+        else:
+            StoreRoundRunner().run(store, round_id, progress)
     except Exception as error:  # noqa: BLE001 - reported to the parent, which stores it
         traceback.print_exc()
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()

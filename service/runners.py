@@ -46,10 +46,44 @@ class ChildProcessRunner:
         run_round_in_child(Path(store.path), round_id)
 
 
+class ChildProcessTwinRunner:
+    """Runs a round's random twin (:mod:`service.twin`) in a lower-priority child process,
+    stopped as soon as the worker has a round to run."""
+
+    def run(self, store: Any, round_id: int, should_stop: Callable[[], bool]) -> bool:
+        from service.round_process import run_twin_in_child
+        from service.twin import twin_reason
+
+        if twin_reason(store) is not None:  # checked here: no child (and no torch) for nothing
+            return True
+        return run_twin_in_child(Path(store.path), round_id, should_stop)
+
+
+class NoBackground:
+    """No work after rounds (runners overridden in-process by :func:`use_runner`)."""
+
+    def run(self, store: Any, round_id: int, should_stop: Callable[[], bool]) -> bool:
+        return True
+
+
+def current_background_runner() -> Any:
+    """The runner of the work after each round: the random twin, fake with the fake runner."""
+    if _override is not None:
+        return NoBackground()
+    if os.environ.get(RUNNER_ENV, "real").strip().lower() == "fake":
+        from service.fake_runner import FakeTwinRunner
+
+        return FakeTwinRunner(delay_s=float(os.environ.get(FAKE_DELAY_ENV, "0") or 0))
+    return ChildProcessTwinRunner()
+
+
 def use_runner(factory: Callable[[], RoundRunner] | None) -> None:
     """Make :func:`current_runner` return ``factory()``; ``None`` restores the default."""
     global _override
     _override = factory
+
+
+FAKE_DELAY_ENV = "DEMUX_FAKE_DELAY"  # seconds the fake runner sleeps per stage (UI tests)
 
 
 def current_runner() -> RoundRunner:
@@ -61,7 +95,7 @@ def current_runner() -> RoundRunner:
     if choice == "fake":
         from service.fake_runner import FakeRunner
 
-        return FakeRunner()
+        return FakeRunner(delay_s=float(os.environ.get(FAKE_DELAY_ENV, "0") or 0))
     if choice == "real":
         return ChildProcessRunner()
     if choice == "real-thread":

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from service.pool_index import ensure_pool_index, shared_vectors_file
+from service.twin import test_interval, twin_reason
 from service.worker import ProgressCallback
 
 TRAINED_KEYS_FILE = "trained_keys.json"
@@ -90,7 +91,8 @@ def _start_model(store: Any, info: Any, round_number: int, recipe: Any):
                                stage=f"warm start on {len(seed)} seed examples")  # fmt: skip
         model = warm_start(info.model_spec, info.task, info.labels, seed, recipe.warm_start,
                            tokenizer=tokenizer, progress=False)  # fmt: skip
-        if training.warm_start_weight > 0:  # the rounds average their weights with it
+        # kept when the rounds average their weights with it, and for the random twin
+        if training.warm_start_weight > 0 or twin_reason(store) is None:
             model.save(store.artifacts / WARM_START_FOLDER, tokenizer=tokenizer)
     else:
         model = TaskModel.from_pretrained(
@@ -138,6 +140,20 @@ def project_recipe(settings: dict[str, Any], task: str, has_seed: bool = True) -
     return round_recipe(task, overrides, trained_warm_start=has_seed)
 
 
+def project_round_config(info: Any, strategy: str, has_seed: bool) -> tuple[Any, Any]:
+    """(recipe, RoundConfig) of a project's rounds: its settings over the task's recipe."""
+    from demux_core.rounds.types import RoundConfig
+
+    settings = info.settings
+    recipe = project_recipe(settings, info.task, has_seed=has_seed)
+    config = RoundConfig(
+        strategy=strategy, budget=int(settings.get("budget", 20)), k=recipe.k,
+        seed=int(settings.get("seed", 0)), training=recipe.training,
+        engine=str(settings.get("engine", "local")),
+    )  # fmt: skip
+    return recipe, config
+
+
 def trained_keys_after(round_trained: bool, labeled: Iterable[str], before: set[str]) -> list[str]:
     """The source keys the round's checkpoint has been trained on, sorted.
 
@@ -154,18 +170,13 @@ class StoreRoundRunner:
         from demux_core.data.labels import with_label
         from demux_core.models.lower_cache import LowerLayerCache
         from demux_core.rounds.round import run_round
-        from demux_core.rounds.types import Pools, RoundConfig
+        from demux_core.rounds.types import Pools
 
         info = store.info()
         current = store.get_round(round_id)
         settings = info.settings
         seed, heldout = _seed_split(store, bool(settings.get("keep_best", False)))
-        recipe = project_recipe(settings, info.task, has_seed=bool(seed and info.labels))
-        config = RoundConfig(
-            strategy=current.strategy, budget=int(settings.get("budget", 20)), k=recipe.k,
-            seed=int(settings.get("seed", 0)), training=recipe.training,
-            engine=str(settings.get("engine", "local")),
-        )  # fmt: skip
+        recipe, config = project_round_config(info, current.strategy, bool(seed and info.labels))
         stage_seen: list[str] = []
 
         def report(stage: str, fraction: float) -> None:
@@ -255,6 +266,7 @@ class StoreRoundRunner:
                            index_recall=index.search.recall)  # fmt: skip
         if outcome.test_metrics is not None:
             metrics.update(test_metric=outcome.test_metrics.main, test_values=outcome.test_metrics.values,
-                           metric_name="f1" if "f1" in outcome.test_metrics.values else "accuracy")  # fmt: skip
+                           metric_name="f1" if "f1" in outcome.test_metrics.values else "accuracy",
+                           test_interval=test_interval(store, outcome.test_metrics))  # fmt: skip
         store.set_round_status(round_id, "annotating", progress=1.0, timings=outcome.timings,
                                model_version=version, checkpoint_path=str(checkpoint), metrics=metrics)  # fmt: skip

@@ -101,6 +101,11 @@ class ExamplesMixin(StoreBase):
         sql = "SELECT COUNT(*) AS n FROM examples WHERE pool = ?"
         return int(self._rows(sql, [check_pool(pool)])[0]["n"])
 
+    def gold_count(self, pool: str) -> int:
+        """Number of examples in ``pool`` whose file carried a gold label."""
+        sql = "SELECT COUNT(*) AS n FROM examples WHERE pool = ? AND gold IS NOT NULL"
+        return int(self._rows(sql, [check_pool(pool)])[0]["n"])
+
     def pool_sizes(self) -> dict[str, int]:
         """Number of examples in every pool (0 for empty ones)."""
         sql = "SELECT pool, COUNT(*) AS n FROM examples GROUP BY pool"

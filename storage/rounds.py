@@ -101,6 +101,14 @@ class RoundsMixin(StoreBase):
             db["rounds"].update(round_id, changes)
         return self.get_round(round_id)
 
+    def merge_round_metrics(self, round_id: int, extra: dict[str, Any]) -> Round:
+        """Add ``extra`` to a round's stored metrics (keys in both take ``extra``'s value),
+        without touching its status or ``updated_at`` (a background result, e.g. the twin)."""
+        with self._write() as db:
+            current = self.get_round(round_id)
+            db["rounds"].update(round_id, {"metrics": dumps({**current.metrics, **extra})})
+        return self.get_round(round_id)
+
     def set_round_progress(self, round_id: int, progress: float, stage: str | None = None) -> None:
         """Record progress (0..1) within the current stage, without changing the status."""
         with self._write() as db:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from service.projects import clean_unfinished_builds, list_projects, open_store
 from service.round_control import Phase, round_state
-from service.runners import current_runner
+from service.runners import current_background_runner, current_runner
 from service.worker import RoundWorker
 from storage import ProjectStore, StorageError, project_path
 from ui.navigation import ensure_navigation
@@ -20,6 +20,10 @@ PROJECT_KEY = "project_name"
 ANNOTATOR_KEY = "annotator"
 SESSION_KEY = "_annotation_session"
 SEEN_ROUND_KEY = "_seen_round_state"  # (round id, phase) at the sidebar's last poll
+MARGIN_HELP = ("How far the model's first guess is ahead of its second (difference of their log "
+               "probabilities): 0 is a coin toss, the most uncertain; selection prefers low "
+               "margins.")  # fmt: skip
+IMPORT_NOTES_KEY = "_import_notes"  # what the last import changed, shown once
 POLL_SECONDS = 2.0  # while a round runs: its progress bar moves
 IDLE_POLL_SECONDS = 15.0  # otherwise: only another session can change the round
 
@@ -28,7 +32,7 @@ IDLE_POLL_SECONDS = 15.0  # otherwise: only another session can change the round
 def round_worker() -> RoundWorker:
     """The one background worker of this server process."""
     clean_unfinished_builds()  # projects whose creation was killed midway (never listed)
-    worker = RoundWorker(open_store, current_runner)
+    worker = RoundWorker(open_store, current_runner, current_background_runner)
     worker.start()
     return worker
 
@@ -79,11 +83,30 @@ def page(title: str) -> Iterator[ProjectStore | None]:
     """
     ensure_navigation()
     st.title(title)
+    show_import_notes()
     if require_project() is None:
         yield None
         return
     with project_store() as store:
         yield store
+
+
+def remember_import_notes(notes: list[str]) -> None:
+    """Keep what an import changed for the pages this session shows, until dismissed."""
+    st.session_state[IMPORT_NOTES_KEY] = list(notes)
+
+
+def show_import_notes() -> None:
+    """What the last import changed in the data (plain text), until dismissed."""
+    notes = st.session_state.get(IMPORT_NOTES_KEY)
+    if not notes:
+        return
+    st.warning("The import changed some of the data:", icon=":material/build:")
+    for note in notes:
+        st.text(note)
+    if st.button("Dismiss", key="dismiss_import_notes"):
+        st.session_state.pop(IMPORT_NOTES_KEY, None)
+        st.rerun()
 
 
 def require_project() -> str | None:

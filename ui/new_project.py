@@ -166,6 +166,13 @@ def new_project_section() -> None:
         )
         training = training_inputs()
         inputs = [pool_inputs(pool) for pool in ("source", "target", "test", "seed")]
+        repair = st.checkbox(
+            "Repair garbled text (mojibake)", value=True, key="new_repair_garbled",
+            help="UTF-8 text once decoded as GBK or another CJK code page (e.g. Hausa ƙ read "
+            "as 茩) is put back, token and sentence tasks; the note after creation says what "
+            "was found and where (file:line). Off: the text stays as in the files, and the "
+            "note still lists it",
+        )  # fmt: skip
         submitted = st.form_submit_button("Create project", type="primary")
     if not submitted:
         return
@@ -182,13 +189,14 @@ def new_project_section() -> None:
                 [f for pool in inputs for f in pool.files(Path(scratch))],
                 engine=engine,
                 training=training,
+                repair_garbled=bool(repair),
             )
     except (DemuxError, OSError, ValueError) as error:
         error_box("Could not create the project", str(error))
         return
     st.success(f"Created project {name.strip()}. Start round 1 on the Annotate page.")
-    for note in notes:  # what the import repaired (file names and tags: plain text)
-        st.warning("The import repaired some tags:", icon=":material/build:")
+    for note in notes:  # what the import repaired or found (plain text)
+        st.warning("The import changed or found something in the data:", icon=":material/build:")
         st.text(note)
 
 
@@ -203,9 +211,10 @@ def create_from_form(
     files: list[PoolFile],
     engine: str = "local",
     training: dict | None = None,
+    repair_garbled: bool = True,
 ) -> tuple[str, ...]:
     """Validate the form and create the project (raises on any problem); returns the
-    import's notes (tags it repaired).
+    import's notes (tags it repaired, garbled text found or repaired).
 
     ``training``: round-training settings of :class:`ProjectSettings` (``keep_best``,
     ``min_train_labels``, ``warm_start_weight``); absent ones keep their defaults.
@@ -218,6 +227,6 @@ def create_from_form(
     new = NewProject(
         name.strip(), task_type, labels, model_spec.strip() or DEFAULT_MODEL_SPEC, settings
     )
-    created = create_project_from_files(new, files)
+    created = create_project_from_files(new, files, repair_garbled=repair_garbled)
     set_current_project(new.name)
     return created.notes

@@ -141,6 +141,20 @@ def bootstrap_ci(
     }
 
 
+def main_interval(
+    gold: Sequence[Any],
+    predicted: Sequence[Any],
+    task: TaskType | str,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    tag_scheme: str = "bio",
+) -> tuple[float, float]:
+    """The 95 % percentile bootstrap interval of :func:`evaluate`'s main figure."""
+    _, metric_name = _example_stats(TaskType(task), gold[:1], predicted[:1], tag_scheme)
+    intervals = bootstrap_ci(gold, predicted, task, n_resamples, seed, tag_scheme=tag_scheme)
+    return intervals[_MAIN[metric_name]]
+
+
 def resampled_main(
     gold: Sequence[Any],
     predicted: Sequence[Any],

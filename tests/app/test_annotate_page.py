@@ -40,7 +40,12 @@ def test_round_items_are_served_in_rank_order_with_their_key(demux_home, fake_ru
     data = pad_data(app)
     assert data["example_id"] == items[0].example_key
     assert data["classes"] == list(store.info().labels)
-    assert data["suggestion"] == items[0].suggestion
+    # the fake round's test accuracy (30 %) is low: its guesses are hidden until asked for
+    assert data["suggestion"] is None and items[0].suggestion is not None
+    assert "Model guesses are hidden: the model's test accuracy is 30 %" in texts(app)
+    app.toggle(key=f"show_guesses_{store.current_round().id}").set_value(True).run()
+    assert pad_data(app)["suggestion"] == items[0].suggestion
+    assert "Shown at your request. " in texts(app)
     label_first_item(store, "health")
     store.close()
     app.run()

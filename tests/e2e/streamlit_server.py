@@ -128,3 +128,28 @@ def enter_annotator_name(page, name: str, timeout_ms: float = 60_000) -> None:
     field.fill(name)
     field.press("Enter")
     expect(field).to_be_hidden(timeout=timeout_ms)
+
+
+def create_demo(page, key: str, timeout_ms: float = 60_000) -> None:
+    """Press a demo's create button (``key``: ``sib200`` or ``masakhaner2``), give the name
+    "ana" and wait for round 1's points."""
+    from playwright.sync_api import expect
+
+    page.locator(f".st-key-demo_{key} button").click()
+    enter_annotator_name(page, "ana", timeout_ms)
+    expect(page.get_by_text("0 of 20 labeled this round")).to_be_visible(timeout=timeout_ms)
+
+
+def label_every_pick(page, total: int = 20, key: str = "1", timeout_ms: float = 60_000) -> None:
+    """Label the round's ``total`` picks with one digit key each, waiting for every save (the
+    last one ends the round, so its count is not awaited)."""
+    from playwright.sync_api import expect
+
+    for done in range(1, total + 1):
+        expect(page.locator(".demux-meta")).to_be_visible(timeout=timeout_ms)
+        page.get_by_role("heading", name="Annotate").click()  # focus the page, not a widget
+        page.keyboard.press(key)
+        if done < total:
+            expect(page.get_by_text(f"{done} of {total} labeled this round")).to_be_visible(
+                timeout=timeout_ms
+            )

@@ -73,6 +73,8 @@ def test_demo_round_in_browser_with_real_model(real_app_url):
         enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
 
         wait_for_annotating(page, expect)
+        if page.get_by_text("Model guesses are hidden").count():  # a weak first model
+            page.get_by_text("Show the model's guesses").click()
         expect(page.get_by_text("(model)")).to_be_visible()  # the model's suggestion is marked
         page.screenshot(path=SCREENSHOTS / "2-annotate.png", full_page=True)
         label_with_digits(page, expect, 3)

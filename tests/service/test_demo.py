@@ -31,10 +31,53 @@ def test_download_from_file_url_fills_cache_with_every_demo_file(shared_data, tm
     assert not list(tmp_path.rglob("*.part"))
 
 
-def test_download_error_names_the_url(tmp_path):
-    with pytest.raises(OSError, match="could not download file:///nonexistent"):
-        download_demo_data(DEMOS["sib200"], lambda f, n: None, dest_root=tmp_path,
+def test_download_error_names_the_url_and_leaves_nothing_behind(tmp_path):
+    root = tmp_path / "data"
+    with pytest.raises(OSError, match="could not download file:///nonexistent") as error:
+        download_demo_data(DEMOS["sib200"], lambda f, n: None, dest_root=root,
                            base_url="file:///nonexistent")  # fmt: skip
+    assert "DEMUX_DATA" in str(error.value)  # the alternatives
+    assert not root.exists()
+
+
+def test_offline_download_says_no_internet_and_removes_what_it_fetched(shared_data, tmp_path,
+                                                                        monkeypatch):  # fmt: skip
+    """The first files arrive, then the connection drops: a plain message, and none of the
+    files or folders this download made remain (a file that was there before stays)."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    spec = DEMOS["masakhaner2"]
+    root = tmp_path / "data"
+    kept = root / demo_files(spec)[-1]
+    kept.parent.mkdir(parents=True)
+    kept.write_text("from before")
+    real, calls = urllib.request.urlopen, []
+
+    def flaky(url, timeout):
+        calls.append(url)
+        if len(calls) > 2:
+            raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+        return real(url, timeout=timeout)
+
+    monkeypatch.setattr(urllib.request, "urlopen", flaky)
+    with pytest.raises(OSError) as error:
+        download_demo_data(spec, lambda f, n: None, dest_root=root,
+                           base_url=(shared_data / "masakhaner2").as_uri())  # fmt: skip
+    message = str(error.value)
+    assert message.startswith("no internet connection: could not reach ")
+    assert "Name or service not known" in message and "DEMUX_DATA" in message
+    assert len(calls) == 3
+    left = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    assert left == sorted(p.relative_to(root).as_posix() for p in [*kept.parents, kept]
+                          if p != root and root in p.parents)  # fmt: skip
+
+
+def test_a_mirror_in_the_environment_is_used(shared_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMUX_DEMO_URL", shared_data.as_uri())
+    root = download_demo_data(DEMOS["sib200"], lambda f, n: None, dest_root=tmp_path)
+    assert demo_data_available(DEMOS["sib200"], root)
 
 
 def test_source_per_language_follows_the_environment(monkeypatch):

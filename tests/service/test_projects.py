@@ -107,18 +107,26 @@ def test_a_label_set_no_round_could_train_on_is_refused_at_creation(task, labels
         NewProject("p", task, labels)
 
 
+def _ner_files(folder, source_text: str) -> list:
+    """A Hausa source file holding ``source_text`` and a one-sentence Yoruba target."""
+    from service.projects import PoolFile
+
+    paths = []
+    for language, text in (("hau", source_text), ("yor", "Ade O\n\n")):
+        path = folder / language / "train.txt"
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return [PoolFile("source", paths[0]), PoolFile("target", paths[1])]
+
+
 def test_import_reports_orphan_tags_it_repaired_and_labels_keep_both_prefixes(
     demux_home, tmp_path
 ) -> None:
-    from service.projects import NewProject, PoolFile, collect_labels, create_project_from_files
+    from service.projects import NewProject, collect_labels, create_project_from_files
 
-    source = tmp_path / "hau" / "train.txt"
-    source.parent.mkdir()
-    source.write_text("Ada I-PER\nwent O\n\nKano B-LOC\nis O\nbig I-LOC\n\n", encoding="utf-8")
-    target = tmp_path / "yor" / "train.txt"
-    target.parent.mkdir()
-    target.write_text("Ade O\n\n", encoding="utf-8")
-    files = [PoolFile("source", source), PoolFile("target", target)]
+    files = _ner_files(tmp_path, "Ada I-PER\nwent O\n\nKano B-LOC\nis O\nbig I-LOC\n\n")
+    source = files[0].path
     labels = collect_labels("token", files)
     assert labels == ("O", "B-LOC", "B-PER", "I-LOC", "I-PER")
     created = create_project_from_files(NewProject("ner", "token", labels), files)
@@ -126,3 +134,20 @@ def test_import_reports_orphan_tags_it_repaired_and_labels_keep_both_prefixes(
         f"{source}: 2 tag(s) continued no entity and were read as its start "
         "(first at line 1: I-PER -> B-PER)",
     )
+
+
+@pytest.mark.parametrize("repair", [True, False])
+def test_import_notes_garbled_text_and_repairs_it_only_when_asked(demux_home, tmp_path, repair):
+    from service.projects import NewProject, create_project_from_files, open_store
+
+    files = _ner_files(tmp_path, "Ya O\nce O\n\n茩asar B-LOC\nta O\n\n")
+    source = files[0].path
+    created = create_project_from_files(NewProject(f"ner{repair}", "token", ("O", "B-LOC")),
+                                        files, repair_garbled=repair)  # fmt: skip
+    (note,) = created.notes
+    assert note.startswith(f"{source}: 1 garbled run(s) of characters in 1 sentence(s)")
+    assert ("1 repaired, first at line 4: '茩' -> 'ƙ'" in note) is repair
+    store = open_store(created.path)
+    tokens = [s.example.tokens for s in store.stored_examples("source")]
+    store.close()
+    assert tokens[1][0] == ("ƙasar" if repair else "茩asar")

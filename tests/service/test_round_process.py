@@ -58,3 +58,29 @@ def test_worker_stores_the_error_of_a_failed_child_round(demux_home, tmp_path):
     assert "no-such-model" in state.round.error
     worker.stop(5)
     store.close()
+
+
+@pytest.mark.slow
+def test_the_twin_child_stores_its_point_and_stops_when_asked(tmp_path, monkeypatch):
+    """The real twin in its child process (tiny model): asked to stop at once it is killed
+    and reports False, storing nothing; left alone it stores the round's twin point."""
+    from service.projects import NewProject, ProjectSettings, create_project_from_pools
+    from service.round_process import run_twin_in_child
+    from service.runners import ChildProcessTwinRunner
+    from service.store_runner import StoreRoundRunner
+    from tests.fixtures.tiny_model import build_tiny_model_dir
+    from tests.service.factories import TOPICS, sequence_pools
+
+    monkeypatch.setenv("DEMUX_HOME", str(tmp_path))
+    model_dir = build_tiny_model_dir(tmp_path / "tiny")
+    new = NewProject("twin", "sequence", TOPICS, str(model_dir),
+                     ProjectSettings(strategy="random", budget=3, k=2))  # fmt: skip
+    store = open_store(create_project_from_pools(new, sequence_pools(n_source=12)))
+    current = store.start_round("random")
+    StoreRoundRunner().run(store, current.id, lambda stage, fraction: None)
+    assert run_twin_in_child(store.path, current.id, should_stop=lambda: True) is False
+    assert "twin_metric" not in store.get_round(current.id).metrics
+    assert ChildProcessTwinRunner().run(store, current.id, should_stop=lambda: False) is True
+    metrics = store.get_round(current.id).metrics
+    assert metrics["twin_metric"] == metrics["test_metric"] and metrics["twin_n_labeled"] == 0
+    store.close()

@@ -203,8 +203,9 @@ def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeyp
     monkeypatch.setenv("DEMUX_HOME", str(tmp_path))
     model_dir = build_tiny_model_dir(tmp_path / "tiny")
 
-    def started(name: str, weight: float, seed_pool: bool):
-        settings = ProjectSettings(strategy="random", budget=2, k=2, warm_start_weight=weight)
+    def started(name: str, weight: float, seed_pool: bool, twin: bool = False):
+        settings = ProjectSettings(strategy="random", budget=2, k=2, warm_start_weight=weight,
+                                   baseline_twin=twin)  # fmt: skip
         pools = sequence_pools() if seed_pool else replace(sequence_pools(), seed=[])
         new = NewProject(name, "sequence", TOPICS, str(model_dir), settings)
         store = open_store(create_project_from_pools(new, pools))
@@ -234,3 +235,7 @@ def test_warm_start_weight_keeps_the_warm_start_for_the_rounds(tmp_path, monkeyp
         assert _warm_start_folder(store, training) is None
         assert not (store.artifacts / WARM_START_FOLDER).exists()
         store.close()
+    # the random twin starts from the warm start too, so it is kept for it
+    store, training, _ = started("twin", 0.0, True, twin=True)
+    assert training.warm_start_weight == 0.0 and (store.artifacts / WARM_START_FOLDER).is_dir()
+    store.close()

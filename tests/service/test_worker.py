@@ -104,3 +104,48 @@ def test_worker_survives_failure_and_store_open_error():
     progressed = sorted({e[1] for e in store.events if e[0] == "progress"})
     assert failed == [2]
     assert progressed == [2, 3]
+
+
+class StoppableBackground:
+    """Background work that runs until asked to stop the first time, then finishes."""
+
+    def __init__(self, events: list) -> None:
+        self.events = events
+        self.stopped_once = False
+
+    def run(self, store, round_id, should_stop):
+        self.events.append(("background starts", round_id))
+        if not self.stopped_once:
+            while not should_stop():
+                threading.Event().wait(0.01)
+            self.stopped_once = True
+            self.events.append(("background stopped", round_id))
+            return False
+        self.events.append(("background done", round_id))
+        return True
+
+
+def test_background_work_never_delays_a_round_and_resumes_after_it():
+    events: list = []
+    background = StoppableBackground(events)
+
+    class Recording:
+        def run(self, store, round_id, progress):
+            events.append(("round", round_id))
+
+    worker = RoundWorker(lambda path: MemoryStatusStore(), Recording, lambda: background)
+    path = Path("/tmp/p.sqlite")
+    worker.submit(RoundJob(path, 1))
+    assert worker.wait_idle(5)
+    deadline = threading.Event()
+    while ("background starts", 1) not in events and not deadline.wait(0.01):
+        pass
+    assert worker.busy_with(path) and worker.background_pending(path)
+    worker.submit(RoundJob(path, 2))  # a round arrives while the twin of round 1 runs
+    assert worker.wait_idle(5)
+    assert worker.wait_background_idle(5)
+    assert events == [("round", 1), ("background starts", 1), ("background stopped", 1),
+                      ("round", 2), ("background starts", 1), ("background done", 1),
+                      ("background starts", 2), ("background done", 2)]  # fmt: skip
+    assert not worker.background_pending(path)
+    worker.stop(5)

@@ -28,6 +28,8 @@ export default function (component) {
   const bio = data.bio;
   const draftKey = data.draft_key;
   let tags = drafts.has(draftKey) ? drafts.get(draftKey).slice() : data.tags.slice();
+  // words whose tag the annotator has not set yet still show the model's guess (dashed)
+  const guessed = data.suggested ? tags.map((tag, index) => tag === data.tags[index]) : tags.map(() => false);
   let anchor = 0;
   let focus = 0;
   let dragging = false;
@@ -62,24 +64,37 @@ export default function (component) {
     const [start, end] = span();
     chips.forEach((chip, index) => {
       const entity = bio ? entityOf(tags[index]) : tags[index];
-      chip.querySelector(".tag").textContent = tags[index];
+      const inEntity = entity !== null && tags[index] !== "O";
+      // an entity's first word carries its type; the words that continue it join it; O is
+      // left blank (a bare "O" under every word read as a zero)
+      const inside = inEntity && (bio ? tags[index].startsWith("I-") : index > 0 && tags[index - 1] === tags[index]);
+      const next = index + 1 < tags.length ? tags[index + 1] : "O";
+      const continued = inEntity && (bio ? next === "I-" + entity : next === tags[index]);
+      chip.querySelector(".tag").textContent = inEntity && !inside ? entity : "\u00a0";
+      chip.title = tags[index] === "O" ? "O: outside any entity" : tags[index];
+      chip.dataset.tag = tags[index];
       chip.classList.toggle("selected", index >= start && index < end);
-      chip.classList.toggle("entity", entity !== null && tags[index] !== "O");
+      chip.classList.toggle("guess", inEntity && guessed[index]);
+      chip.classList.toggle("entity", inEntity);
+      chip.classList.toggle("begin", inEntity && !inside);
+      chip.classList.toggle("inside", inside);
+      chip.classList.toggle("continued", continued);
       chip.dataset.label = entity === null ? "O" : entity;
       const colour = labels.indexOf(entity);
       chip.style.setProperty("--hue", String(colour < 0 ? 0 : (colour * 67) % 360));
     });
-    drafts.set(draftKey, tags.slice());
   }
 
   function apply(label) {
     const [start, end] = span();
     for (let index = start; index < end; index += 1) {
+      guessed[index] = false;
       if (label === null) tags[index] = "O";
       else if (bio) tags[index] = (index === start ? "B-" : "I-") + label;
       else tags[index] = label;
     }
     if (bio) tags = repairBio(tags);
+    drafts.set(draftKey, tags.slice()); // only what the annotator changed is kept as a draft
     render();
   }
 

@@ -23,6 +23,7 @@ def token_tagger(
     bio: bool,
     direction: str,
     key: str,
+    suggested: bool = False,
 ) -> None:
     """Show the tagger for one sentence; read its presses with ``pending_presses(key)``.
 
@@ -40,6 +41,9 @@ def token_tagger(
     direction : {"ltr", "rtl"}
     key : str
         Streamlit widget key.
+    suggested : bool
+        ``tags`` are the model's guess: its entity words show dashed (a suggestion, not a
+        choice) until the annotator sets them.
     """
     component("demux_token_tagger", _HTML, "token_tagger")(
         key=key,
@@ -52,6 +56,7 @@ def token_tagger(
             "labels": list(labels),
             "bio": bio,
             "direction": direction,
+            "suggested": suggested,
             "acked": acknowledged(key),
         },
         default={"presses": []},

@@ -11,6 +11,7 @@ from demux_core.data.readers.bio import check_tag_scheme
 from demux_core.data.readers.columns import ColumnSpec
 from demux_core.data.readers.conll import read_conll
 from demux_core.data.readers.conllu import read_conllu
+from demux_core.data.readers.garbled import check_garbled
 from demux_core.data.readers.hf_disk import is_hf_folder, read_hf_disk
 from demux_core.data.readers.jsonl import read_jsonl
 from demux_core.data.readers.options import Located, ReadOptions
@@ -46,6 +47,8 @@ def read_examples(
     split: str | None = None,
     tag_scheme: str | None = None,
     repairs: list | None = None,
+    garbled: list | None = None,
+    repair_garbled: bool = False,
     **columns: str,
 ) -> list[Example]:
     """Read a data file (or folder) into examples.
@@ -73,6 +76,12 @@ def read_examples(
     repairs : list, optional
         Receives one :class:`~demux_core.data.readers.bio.TagRepair` per orphan ``I-X`` repaired
         to ``B-X`` (file and line), so that the caller can report them.
+    garbled : list, optional
+        Receives one :class:`~demux_core.data.readers.garbled.GarbledText` per garbled run of
+        characters (UTF-8 once decoded as GBK and the like, :mod:`demux_core.data.mojibake`).
+    repair_garbled : bool
+        Replace the repairable runs by their repair (token and sentence tasks; default off:
+        text is never changed unasked).
     **columns : str
         Explicit column names: ``text_column``, ``text_pair_column``, ``label_column``,
         ``id_column``, ``language_column``, ``tokens_column``, ``tags_column``,
@@ -105,6 +114,7 @@ def read_examples(
     check_tag_scheme(scheme)
     options = ReadOptions(language, folder_language(source), spec, scheme, split, repairs)
     located = _READERS[chosen](source, options)
+    located = check_garbled(source, located, garbled, repair_garbled)
     check_unique_ids(source, located)
     if task is not None:
         check_task(source, located, TaskType(task))

@@ -44,10 +44,21 @@ def sib200_languages(root: Path | None = None) -> tuple[str, ...]:
     return _languages(root, SIB200_FOLDER)
 
 
-def read_masakhaner(lang: str, split: str, root: Path | None = None) -> list[TokenExample]:
-    """One split of one MasakhaNER 2.0 language (ids ``<split>-<sentence number>``)."""
+def read_masakhaner(
+    lang: str,
+    split: str,
+    root: Path | None = None,
+    garbled: list | None = None,
+    repair_garbled: bool = False,
+) -> list[TokenExample]:
+    """One split of one MasakhaNER 2.0 language (ids ``<split>-<sentence number>``).
+
+    ``garbled`` and ``repair_garbled``: as :func:`read_examples` (the Hausa files carry
+    upstream mojibake).
+    """
     folder = _dataset_folder(root, MASAKHANER_FOLDER) / lang
-    examples = read_examples(folder / f"{_check_split(split)}.txt", format="conll", language=lang)
+    examples = read_examples(folder / f"{_check_split(split)}.txt", format="conll", language=lang,
+                             garbled=garbled, repair_garbled=repair_garbled)  # fmt: skip
     return [e for e in examples if isinstance(e, TokenExample)]
 
 
