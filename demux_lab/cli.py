@@ -82,6 +82,7 @@ def simulate(args) -> int:
     from demux_lab.simulation.args import config_from_args, labels_from_args, pools_from_args
     from demux_lab.simulation.config import describe
     from demux_lab.simulation.run import run_experiment
+    from demux_lab.stopping import stopping_markdown
 
     pools = pools_from_args(args)
     try:
@@ -117,6 +118,7 @@ def simulate(args) -> int:
         rows = write_rows(experiment, args.out / "results.csv")
     plot_curves(rows, args.out / "curves.png", args.title)
     summary = summary_markdown(rows)
+    summary += "\n" + stopping_markdown(rows)
     for by in ("language", "label"):
         table = picks_markdown(rows, by)
         if table:

@@ -25,6 +25,8 @@ CSV_FIELDS = (
     "ci_low",
     "ci_high",
     "picked_per_label",
+    "target_kappa",
+    "target_changed",
 )
 
 
@@ -49,6 +51,8 @@ def write_rows(rows: Iterable[ResultRow], path: Path) -> list[ResultRow]:
                     f"{row.ci_low:.4f}",
                     f"{row.ci_high:.4f}",
                     json.dumps(row.picked_labels, ensure_ascii=False),
+                    f"{row.target_kappa:.4f}",
+                    f"{row.target_changed:.4f}",
                 ]
             )
             handle.flush()
@@ -99,6 +103,8 @@ def read_rows(path: Path) -> list[ResultRow]:
                 float(record.get("ci_low") or "nan"),
                 float(record.get("ci_high") or "nan"),
                 picked_labels=json.loads(record.get("picked_per_label") or "{}"),
+                target_kappa=float(record.get("target_kappa") or "nan"),
+                target_changed=float(record.get("target_changed") or "nan"),
             )
             for record in csv.DictReader(handle)
         ]

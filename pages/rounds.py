@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from service.label_free import stability_table, stopping_note
 from service.report import (
     diagnostics,
     index_notes,
@@ -100,6 +101,28 @@ def twin_status() -> None:
         st.rerun()  # the twin just finished: redraw the curve with its point
 
 
+def stability_section(store: ProjectStore) -> None:
+    """Label-free progress: agreement with the round before, predictions changed, mean margin."""
+    st.subheader("Progress without a test set")
+    table = stability_table(store)
+    if table.empty:
+        st.caption("Not measured yet (each round compares its target predictions with the "
+                   "round before).")  # fmt: skip
+        return
+    st.caption("Computed on the unlabeled target pool: Cohen's kappa of each round's target "
+               "predictions with the round before (1 = nothing changed), the share of target "
+               "predictions that changed, and the target pool's mean margin (lower = less "
+               "sure).")  # fmt: skip
+    long = table.melt(id_vars="round", var_name="signal", value_name="value").dropna()
+    figure = px.line(long, x="round", y="value", color="signal", markers=True)
+    figure.update_layout(height=300)
+    figure.update_xaxes(tickmode="array", tickvals=sorted(long["round"].unique()))
+    st.plotly_chart(figure, key="stability", width="stretch")
+    note = stopping_note(store)
+    if note is not None:
+        st.markdown(html.escape(note))
+
+
 def stacked_bars(frame, *, y: str, color: str, key: str, empty: str, height: int) -> None:
     """A per-round stacked bar chart, or ``empty`` when there is nothing to draw yet."""
     if frame.empty:
@@ -149,6 +172,7 @@ def main() -> None:
             return
         status_section(store)
         curve_section(store)
+        stability_section(store)
         columns = st.columns(2)
         with columns[0]:
             picks_section(store)

@@ -70,7 +70,12 @@ class FakeRunner:
             "metric_name": "accuracy",
             "n_labeled": n_labeled,
             "pearson": round(float(rng.uniform(0.5, 0.9)), 4),
+            "target_mean_margin": round(0.5 + 0.1 * current.number, 4),
         }
+        if current.number > 1:  # made-up label-free progress: predictions settle round by round
+            changed = round(0.3 / current.number**2, 4)
+            metrics.update(target_kappa=round(1 - 1.5 * changed, 4), target_changed=changed,
+                           target_compared_round=current.number - 1)  # fmt: skip
         store.set_round_status(
             round_id,
             "annotating",

@@ -60,6 +60,10 @@ class ProjectSettings:
     baseline_twin : bool
         After each round, train a random twin in the background when the source pool has gold
         labels and there is a labeled test pool (:mod:`service.twin`); False: never.
+    stop_kappa, stop_window : float, int
+        The stopping signal: predictions have stabilised when the mean Cohen's kappa of the
+        last ``stop_window`` rounds' target predictions with the round before reaches
+        ``stop_kappa`` (:mod:`service.label_free`).
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -74,6 +78,8 @@ class ProjectSettings:
     frozen_layers: int | None = None
     round_mode: str = "indexed"
     baseline_twin: bool = True
+    stop_kappa: float = 0.99
+    stop_window: int = 3
 
     def __post_init__(self) -> None:
         if self.round_mode not in ROUND_MODES:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from service.label_free import target_stability
 from service.pool_index import ensure_pool_index, shared_vectors_file
 from service.twin import test_interval, twin_reason
 from service.worker import ProgressCallback
@@ -268,5 +269,6 @@ class StoreRoundRunner:
             metrics.update(test_metric=outcome.test_metrics.main, test_values=outcome.test_metrics.values,
                            metric_name="f1" if "f1" in outcome.test_metrics.values else "accuracy",
                            test_interval=test_interval(store, outcome.test_metrics))  # fmt: skip
+        metrics.update(target_stability(store, round_id, outcome.target_scores))
         store.set_round_status(round_id, "annotating", progress=1.0, timings=outcome.timings,
                                model_version=version, checkpoint_path=str(checkpoint), metrics=metrics)  # fmt: skip

@@ -10,7 +10,9 @@ class ResultRow:
     """One line of the tidy results table.
 
     ``picked`` counts the round's picks per source language and ``picked_labels`` their gold
-    labels (units in :func:`demux_core.data.labels.label_counts`).
+    labels (units in :func:`demux_core.data.labels.label_counts`). ``target_kappa`` and
+    ``target_changed``: agreement of the round's target-pool predictions with the round
+    before's (:mod:`demux_core.rounds.stability`; round 1 compares with the warm start).
     """
 
     strategy: str
@@ -26,6 +28,8 @@ class ResultRow:
     ci_high: float = float("nan")
     predictions: tuple = field(default=(), repr=False, compare=False)
     picked_labels: dict[str, int] = field(default_factory=dict)
+    target_kappa: float = float("nan")
+    target_changed: float = float("nan")
 
 
 def metrics_row(
@@ -39,6 +43,7 @@ def metrics_row(
     test,
     task_and_scheme,
     picked_labels=None,
+    agreement=None,
 ):
     """A result row with a bootstrap CI over the test examples (when there is a test set)."""
     name = _metric_name(metrics)
@@ -66,6 +71,8 @@ def metrics_row(
         ci[1],
         predictions,
         dict(picked_labels or {}),
+        float("nan") if agreement is None else agreement.kappa,
+        float("nan") if agreement is None else agreement.changed,
     )
 
 

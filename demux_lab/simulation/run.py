@@ -29,6 +29,7 @@ from demux_core.models.task_model import (
 from demux_core.rounds.indexed import FixedPools
 from demux_core.rounds.rescore import select_next, with_distance_embeddings
 from demux_core.rounds.round import run_round
+from demux_core.rounds.stability import prediction_agreement
 from demux_core.rounds.types import Pools, RoundConfig, RoundOutcome
 from demux_core.scoring.pool import PoolScores, check_embedding_layer, score_pool
 from demux_core.selection.strategies import SCORE_FREE_STRATEGIES, Selection
@@ -157,6 +158,7 @@ def _one_run(
     )
     selection = select_next(source_scores, target_scores, pools, (), first)
     picked: list[int] = []
+    previous_target = list(shared.target_scores.predictions)  # the warm start's
     labeled: list[Example] = []  # trained on
     waiting: list[Example] = []  # labeled, not yet trained on (min_train_labels)
     for number in range(1, len(increments) + 1):
@@ -186,6 +188,9 @@ def _one_run(
             labeled.extend(waiting)
             waiting = []
         model = outcome.model
+        target = _target_predictions(outcome, pools, tokenizer, config)
+        agreement = prediction_agreement(previous_target, target) if target else None
+        previous_target = target or previous_target
         languages = Counter(pools.source[i].language for i in batch)
         yield metrics_row(
             strategy,
@@ -198,12 +203,25 @@ def _one_run(
             pools.test,
             (config.task, config.round.tag_scheme),
             picked_labels=label_counts(new_labels, config.round.tag_scheme),
+            agreement=agreement,
         )
         selection = outcome.selection
         if not needs_scores and number < len(increments):
             selection = _score_free_selection(
                 pools, picked, replace(round_config, budget=next_budget)
             )
+
+
+def _target_predictions(outcome, pools: Pools, tokenizer, config) -> list:
+    """The round model's predictions on the target pool (scored here when the round did not
+    rescore: a score-free strategy, the last round)."""
+    if not pools.target:
+        return []
+    if outcome.target_scores is not None and outcome.target_scores.predictions:
+        return list(outcome.target_scores.predictions)
+    scores = score_pool(outcome.model, tokenizer, list(pools.target), config.round.scoring,
+                        progress=False)  # fmt: skip
+    return list(scores.predictions)
 
 
 def _score_free_selection(

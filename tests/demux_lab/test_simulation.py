@@ -155,6 +155,12 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     assert set().union(*(r.picked_labels for r in rows)) <= set(CLASSES)
     assert all(r.ci_low <= r.value <= r.ci_high for r in rows)
     assert "Share of the picks per source label" in (out / "summary.md").read_text()
+    # label-free progress: every trained round compares its target predictions with the last
+    import math
+
+    assert math.isnan(rows[0].target_kappa)  # the zero-shot row
+    assert all(-1 <= r.target_kappa <= 1 and 0 <= r.target_changed <= 1 for r in rows[1:])
+    assert "| random | 0 | " in (out / "summary.md").read_text().split("Stopping signal")[1]
 
 
 def _count_examples(monkeypatch, module, name: str) -> list[int]:

@@ -97,6 +97,10 @@ def test_demo_round_in_browser_with_real_model(real_app_url):
         expect(page.get_by_text("Learning curve")).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
         expect(page.get_by_text("No test metric yet")).to_have_count(0)
+        # the real random twin of round 2 trains in the background; its point comes by itself
+        expect(page.get_by_text("After 2 labels, DeMuX's picks reach")).to_be_visible(
+            timeout=ROUND_TIMEOUT_MS
+        )
         page.screenshot(path=SCREENSHOTS / "4-rounds.png", full_page=True)
 
         page.get_by_role("link", name="Export").click()

@@ -42,3 +42,8 @@ def test_the_rounds_page_compares_demux_with_its_random_twin(fake_app):
         for name in ("DeMuX picks", "random picks (twin)"):
             assert traces[name]["n"] == 2 and traces[name]["error"]
             assert all(label.startswith("0.") for label in traces[name]["text"])
+        # label-free progress: the target predictions' agreement with the round before
+        assert {"target_kappa", "target_changed", "target_mean_margin"} <= set(traces)
+        expect(
+            page.get_by_text("Too early to tell: the last 1 round(s) changed 7.5 %")
+        ).to_be_visible()
