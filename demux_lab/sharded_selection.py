@@ -38,6 +38,7 @@ from demux_core.selection.inputs import (
 )
 from demux_core.selection.knn_union import doubling_union
 from demux_core.selection.strategies import Selection
+from demux_core.selection.typical import candidate_budget, typical_picks
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,19 @@ def _knn_uncertainty(
     return order[: inputs.budget].astype(np.int64), k
 
 
+def _typical_knn(inputs: _Inputs, settings: ShardedSelectionSettings, seed: int):
+    """typical-knn's picks: the streamed neighbourhood union, then the candidates' rows."""
+
+    def search(width: int) -> np.ndarray:
+        return streaming_knn(inputs.source, inputs.target, width, settings)[1]
+
+    wanted = candidate_budget(inputs.budget, int(inputs.selectable.sum()))
+    union, k = doubling_union(search, inputs.k, wanted, inputs.target.shape[0], inputs.selectable)
+    candidates = np.flatnonzero(union)
+    rows = gather_rows(inputs.source, candidates)
+    return typical_picks(candidates, rows, inputs.budget, seed), k
+
+
 def _average_dist(inputs: _Inputs, settings: ShardedSelectionSettings) -> np.ndarray:
     means = streaming_mean_distances(inputs.source, inputs.target, settings)
     return _ranked(means, np.flatnonzero(inputs.selectable))[: inputs.budget].astype(np.int64)
@@ -275,6 +289,8 @@ def select_sharded(
         indices, k_used = _knn_uncertainty(inputs, settings, groups)
     elif strategy == "average-dist":
         indices, k_used = _average_dist(inputs, settings), 0
+    elif strategy == "typical-knn":
+        indices, k_used = _typical_knn(inputs, settings, seed)
     else:
         indices, k_used = _in_memory_pick(strategy, inputs, languages, seed, exclude)
     indices = np.asarray(indices, dtype=np.int64)

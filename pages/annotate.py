@@ -271,6 +271,8 @@ def main() -> None:
                 annotate_round(store, previous, can_finish=False)
         elif state.phase == Phase.ANNOTATING:
             st.subheader(f"Round {current.number}")
+            if current.config.get("strategy_reason"):  # which strategy picked, and why
+                st.caption("Picked by " + current.config["strategy_reason"] + ".")
             annotate_round(store, current, can_finish=True)
 
 

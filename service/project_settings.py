@@ -6,6 +6,7 @@ import importlib.util
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from demux_core.cold_start import COLD_START_STRATEGIES
 from demux_core.config import check_warm_start_weight
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
 from demux_core.selection.strategies import REGISTRY
@@ -60,6 +61,10 @@ class ProjectSettings:
     baseline_twin : bool
         After each round, train a random twin in the background when the source pool has gold
         labels and there is a labeled test pool (:mod:`service.twin`); False: never.
+    cold_start, cold_start_labels : str, int
+        Without a labeled seed set, rounds pick with ``cold_start`` (a distance-only
+        strategy; "off": the project's) until ``cold_start_labels`` labels exist
+        (:mod:`demux_core.cold_start`).
     stop_kappa, stop_window : float, int
         The stopping signal: predictions have stabilised when the mean Cohen's kappa of the
         last ``stop_window`` rounds' target predictions with the round before reaches
@@ -78,6 +83,8 @@ class ProjectSettings:
     frozen_layers: int | None = None
     round_mode: str = "indexed"
     baseline_twin: bool = True
+    cold_start: str = "typical-knn"
+    cold_start_labels: int = 20
     stop_kappa: float = 0.99
     stop_window: int = 3
 
@@ -88,6 +95,9 @@ class ProjectSettings:
             )
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.cold_start not in COLD_START_STRATEGIES:
+            raise ValueError(f"cold_start {self.cold_start!r} is not one of "
+                             f"{', '.join(COLD_START_STRATEGIES)}")  # fmt: skip
         if self.engine == "ray" and importlib.util.find_spec("ray") is None:
             raise ValueError(
                 "engine 'ray' needs the optional extra: pip install -r requirements-scale.txt"

@@ -186,6 +186,7 @@ def rounds_table(store: ProjectStore) -> pd.DataFrame:
             "round": current.number,
             "status": current.status,
             "strategy": current.strategy,
+            "why": current.config.get("strategy_reason", ""),
             "selected": len(store.selections(current.id)),
             "test_metric": _metric(current.metrics),
             "random_twin": current.metrics.get("twin_metric"),

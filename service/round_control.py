@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from demux_core.cold_start import round_strategy
 from service.projects import project_settings
 from service.worker import RoundJob, RoundWorker
 from storage import ProjectStore, Round
@@ -67,7 +68,13 @@ def start_next_round(store: ProjectStore, worker: RoundWorker) -> Round:
     if state.round is not None and state.phase == Phase.ANNOTATING:
         store.set_round_status(state.round.id, "done", progress=1.0)
     settings = project_settings(store)
-    new_round = store.start_round(settings.strategy, settings.to_dict())
+    choice = round_strategy(settings.strategy, seed_labels=store.gold_count("seed"),
+                            labels=len(store.current_labels("source")),
+                            cold_start=settings.cold_start,
+                            cold_start_labels=settings.cold_start_labels)  # fmt: skip
+    new_round = store.start_round(
+        choice.strategy, {**settings.to_dict(), "strategy_reason": choice.reason}
+    )
     worker.submit(job_for(store, new_round.id))
     return new_round
 

@@ -24,6 +24,7 @@ from demux_core.selection.inputs import (
 )
 from demux_core.selection.knn_union import knn_union
 from demux_core.selection.neighbors import knn, mean_distances
+from demux_core.selection.typical import typical_knn
 
 UNCERTAINTY_KNN_CANDIDATE_FACTOR = 4
 
@@ -192,6 +193,7 @@ REGISTRY: dict[str, StrategySpec] = {
     ),
     "uncertainty-knn": StrategySpec(uncertainty_knn, distances=True),
     "average-dist": StrategySpec(average_dist, distances=True, margins="none"),
+    "typical-knn": StrategySpec(typical_knn, distances=True, margins="none"),
     "uncertainty": StrategySpec(lowest_margin),
     "egalitarian": StrategySpec(egalitarian, scores=False, languages=True, margins="none"),
     "random": StrategySpec(random_strategy, scores=False, margins="none"),

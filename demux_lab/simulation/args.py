@@ -117,6 +117,8 @@ def config_from_args(args: argparse.Namespace, labels: tuple[str, ...]) -> Simul
         target_fraction=args.target_fraction,
         distance_encoder=args.distance_encoder,
         rescore=args.rescore,
+        cold_start=args.cold_start,
+        cold_start_labels=args.cold_start_labels,
     )
 
 

@@ -58,6 +58,10 @@ class SimulationConfig:
     rescore : {"all", "selected"}
         ``"selected"``: with fixed distances, each round scores only the rows its strategy
         reads (the app's indexed round, :mod:`demux_core.rounds.indexed`); ``"all"``: every row.
+    cold_start, cold_start_labels : str, int
+        Without a seed set, a strategy that reads margins picks with ``cold_start`` until
+        ``cold_start_labels`` labels exist (:func:`demux_core.cold_start.round_strategy`, as
+        the app); ``"off"``: never.
     """
 
     task: str
@@ -76,6 +80,8 @@ class SimulationConfig:
     target_fraction: float = 1.0
     distance_encoder: str = "current"
     rescore: str = "all"
+    cold_start: str = "off"
+    cold_start_labels: int = 20
 
     def __post_init__(self) -> None:
         if self.rescore not in ("all", "selected"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from demux_core.cold_start import COLD_START_STRATEGIES, DEFAULT_COLD_START_LABELS
 from demux_core.config import INIT_FROM_CHOICES, MARGIN_CALIBRATIONS
 from demux_core.recipes import recipe_defaults_text
 from demux_lab.simulation.args import head_rate
@@ -243,6 +244,16 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
         "W * warm + (1 - W) * trained, W in [0, 1), 0 = off "
         f"(default {recipe_defaults_text('warm_start_weight')})",
     )
+    train.add_argument(
+        "--cold-start",
+        choices=COLD_START_STRATEGIES,
+        default="off",
+        help="without --seed-set: a strategy that reads margins picks with this one until "
+        "--cold-start-labels labels exist, as the app does (default off here: runs compare "
+        "strategies as named)",
+    )
+    train.add_argument("--cold-start-labels", type=int, default=DEFAULT_COLD_START_LABELS,
+                       metavar="N", help="labels after which the strategy itself picks")  # fmt: skip
     train.add_argument(
         "--min-train-labels",
         type=int,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from demux_core.cold_start import round_strategy
 from demux_core.data.examples import Example
 from demux_core.data.labels import label_counts, with_label
 from demux_core.index.search import NeighbourSearch
@@ -152,7 +153,14 @@ def _one_run(
     model = TaskModel.load(warm_dir)
     increments = config.increments
     needs_scores = strategy not in SCORE_FREE_STRATEGIES
-    first = replace(round_config, budget=increments[0])
+    seed_labels = sum(1 for example in pools.seed if example.gold is not None)
+
+    def strategy_for(labels: int) -> str:  # the cold start, as the app decides it
+        return round_strategy(strategy, seed_labels=seed_labels, labels=labels,
+                              cold_start=config.cold_start,
+                              cold_start_labels=config.cold_start_labels).strategy  # fmt: skip
+
+    first = replace(round_config, budget=increments[0], strategy=strategy_for(0))
     source_scores, target_scores = with_distance_embeddings(
         shared.source_scores, shared.target_scores, fixed, pools
     )
@@ -173,7 +181,7 @@ def _one_run(
             model,
             tokenizer,
             pools,
-            replace(round_config, budget=next_budget),
+            replace(round_config, budget=next_budget, strategy=strategy_for(len(picked))),
             new_labels=waiting + new_labels,
             earlier_labels=labeled,
             exclude=picked,

@@ -322,3 +322,28 @@ def test_margin_calibration_runs_with_a_held_out_set_and_is_recorded(
     settings = json.loads((out / "settings.json").read_text())
     assert settings["config"]["round"]["margin_calibration"] == "vector"
     assert [row.budget_used for row in read_rows(out / "results.csv")] == [0, 2, 4]
+
+
+def test_without_a_seed_set_the_cold_start_picks_first(data, tiny_model_dir, tmp_path, monkeypatch):
+    """--cold-start typical-knn: the first round's batch of a margin-reading strategy comes
+    from typical-knn (as in the app); later rounds use the strategy itself."""
+    import demux_core.rounds.rescore as rescore
+
+    chosen: list[str] = []
+    real = rescore.select_with_details
+
+    def recording(strategy, **kwargs):
+        chosen.append(strategy)
+        return real(strategy, **kwargs)
+
+    monkeypatch.setattr(rescore, "select_with_details", recording)
+    argv = _base_argv(data, tiny_model_dir, tmp_path / "cold")
+    seed_at = argv.index("--seed-set")
+    del argv[seed_at : seed_at + 2]
+    argv += ["--budgets", "2,4", "--seeds", "0", "--strategies", "uncertainty"]
+    argv += ["--cold-start", "typical-knn", "--cold-start-labels", "2"]
+    assert main(argv) == 0
+    # chosen[0]: the shared zero-shot round's own selection, before any run
+    assert chosen[1] == "typical-knn" and set(chosen[2:]) == {"uncertainty"}
+    rows = read_rows(tmp_path / "cold" / "results.csv")
+    assert [r.budget_used for r in rows] == [0, 2, 4]

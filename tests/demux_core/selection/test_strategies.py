@@ -138,6 +138,10 @@ class TestAverageDist(StrategyContract):
     strategy = "average-dist"
 
 
+class TestTypicalKnn(StrategyContract):
+    strategy = "typical-knn"
+
+
 class TestUncertainty(StrategyContract):
     strategy = "uncertainty"
 
