@@ -10,6 +10,8 @@ import streamlit as st
 
 from service.label_free import stability_table, stopping_note
 from service.report import (
+    DEMUX_SERIES,
+    TWIN_SERIES,
     diagnostics,
     index_notes,
     learning_curve,
@@ -25,6 +27,9 @@ from storage import ProjectStore
 from ui.common import error_box, page, project_store, round_worker
 
 TWIN_PENDING_KEY = "_twin_pending"
+# Okabe-Ito colours; the twin dashed and labelled below its points so the values never overlap
+SERIES_STYLE = {DEMUX_SERIES: ("#0072B2", "solid", "top center"),
+                TWIN_SERIES: ("#E69F00", "dash", "bottom center")}  # fmt: skip
 
 
 def status_section(store: ProjectStore) -> None:
@@ -54,10 +59,12 @@ def curve_figure(curve, name: str) -> go.Figure:
         if part["low"].notna().all() and part["high"].notna().all():
             error = {"type": "data", "array": part["high"] - part["value"],
                      "arrayminus": part["value"] - part["low"], "visible": True}  # fmt: skip
+        colour, dash, place = SERIES_STYLE.get(series, ("#999999", "dot", "top center"))
         figure.add_trace(go.Scatter(
             x=part["n_labeled"], y=part["value"], name=html.escape(str(series)),
             mode="lines+markers+text", text=[f"{v:.2f}" for v in part["value"]],
-            textposition="top center", error_y=error,
+            textposition=place, error_y=error, line={"color": colour, "dash": dash},
+            marker={"color": colour},
         ))  # fmt: skip
     figure.update_layout(
         height=380, xaxis_title="labeled source points", yaxis_title=f"test {name}"
