@@ -35,6 +35,7 @@ from ui.common import (
     round_worker,
 )
 from ui.round_view import item_header, round_done, show_guesses
+from ui.sample_view import sample_controls, sample_mode
 from ui.widgets.label_pad import label_pad
 from ui.widgets.presses import mark_handled, pending_presses
 from ui.widgets.token_tagger import token_tagger
@@ -263,6 +264,8 @@ def main() -> None:
                 st.info(f"Round {current.number} is running ({current.stage}): it scores the "
                         "pools and picks the first sentences to label, which appear here by "
                         "themselves (the sidebar shows its progress).")  # fmt: skip
+            elif sample_mode(store):
+                sample_controls(store)
             else:
                 if round_progress(round_items(store, previous.id)).unhandled:
                     st.info(f"Round {current.number} is running ({current.stage}); the sidebar "
@@ -273,7 +276,10 @@ def main() -> None:
             st.subheader(f"Round {current.number}")
             if current.config.get("strategy_reason"):  # which strategy picked, and why
                 st.caption("Picked by " + current.config["strategy_reason"] + ".")
-            annotate_round(store, current, can_finish=True)
+            if sample_mode(store):
+                sample_controls(store)
+            else:
+                annotate_round(store, current, can_finish=True)
 
 
 main()

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from service.label_free import stability_table, stopping_note
+from service.projects import project_settings
 from service.report import (
     DEMUX_SERIES,
     TWIN_SERIES,
@@ -22,6 +23,7 @@ from service.report import (
     twin_summary,
 )
 from service.round_control import Phase, rerun_round, round_state
+from service.target_sample import DEFAULT_TEST_SAMPLE, draw_test_sample
 from service.twin import twin_reason
 from storage import ProjectStore
 from ui.common import error_box, page, project_store, round_worker
@@ -79,7 +81,9 @@ def curve_section(store: ProjectStore) -> None:
     curve = learning_curve(store)
     st.subheader("Learning curve")
     if curve.empty:
-        st.caption("No test metric yet (the project needs a test pool and a finished round).")
+        st.caption("No test metric yet (the project needs a labeled test pool and a finished "
+                   "round).")  # fmt: skip
+        sample_form(store)
         return
     name = metric_name(store)
     st.plotly_chart(curve_figure(curve, name), key="learning_curve", width="stretch")
@@ -87,6 +91,7 @@ def curve_section(store: ProjectStore) -> None:
     if summary is not None:
         st.markdown(html.escape(summary))
     twin_status()
+    sample_form(store)  # a project without a test pool can draw one
 
 
 @st.fragment(run_every=3)
@@ -106,6 +111,25 @@ def twin_status() -> None:
                    "the next picks); its point appears here when it is done.")  # fmt: skip
     elif st.session_state.pop(TWIN_PENDING_KEY, False):
         st.rerun()  # the twin just finished: redraw the curve with its point
+
+
+def sample_form(store: ProjectStore) -> None:
+    """Without a test pool: draw a random sample of the target pool to label as one."""
+    if store.pool_size("test"):
+        return
+    with st.form("draw_test_sample"):
+        st.markdown("**A test set for the target language**: draw a random sample of the "
+                    "target pool for annotators who know the language to label (Annotate page, "
+                    "*the target test sample*). It is used only to measure the model, never to "
+                    "train it, and the curve above uses it from the next round on.")  # fmt: skip
+        size = st.number_input("Sample size", min_value=1, value=DEFAULT_TEST_SAMPLE, step=10)
+        if st.form_submit_button("Draw the target test sample"):
+            try:
+                drawn = draw_test_sample(store, int(size), seed=project_settings(store).seed)
+            except ValueError as error:
+                error_box("Could not draw the sample", str(error))
+                return
+            st.success(f"Drew {drawn} target sentences: label them on the Annotate page.")
 
 
 def stability_section(store: ProjectStore) -> None:

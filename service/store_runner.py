@@ -22,6 +22,7 @@ from typing import Any
 
 from service.label_free import target_stability
 from service.pool_index import ensure_pool_index, shared_vectors_file
+from service.target_sample import labeled_test_pool
 from service.twin import test_interval, twin_reason
 from service.worker import ProgressCallback
 
@@ -201,7 +202,7 @@ class StoreRoundRunner:
                          for sel in store.selections(r.id)})  # fmt: skip
         pools = Pools(
             source=[s.example for s in source], target=[s.example for s in target],
-            test=[e for e in store.pool_examples("test") if e.gold is not None],
+            test=labeled_test_pool(store),
             seed=seed, heldout=heldout,
         )  # fmt: skip
         index = fixed = None

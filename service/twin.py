@@ -45,8 +45,9 @@ def test_interval(store: Any, metrics: Any, n_resamples: int = 1000) -> list[flo
     """The 95 % bootstrap interval of a round's test score (over the test sentences)."""
     from demux_core.data.labels import gold_labels
     from demux_core.rounds.evaluation import main_interval
+    from service.target_sample import labeled_test_pool
 
-    test = [e for e in store.pool_examples("test") if e.gold is not None]
+    test = labeled_test_pool(store)
     if not test or len(metrics.predictions) != len(test):
         return None
     low, high = main_interval(gold_labels(test), list(metrics.predictions), store.info().task,
@@ -102,6 +103,7 @@ def _train_twin(store: Any, current: Any, folder: Path, picked: list[int], wante
         _seed_split,
         project_round_config,
     )
+    from service.target_sample import labeled_test_pool
 
     info = store.info()
     source = store.stored_examples("source")
@@ -126,7 +128,7 @@ def _train_twin(store: Any, current: Any, folder: Path, picked: list[int], wante
         model = TaskModel.from_pretrained(info.model_spec, info.task, info.labels,
                                           seed=config.training.seed)  # fmt: skip
         tokenizer = AutoTokenizer.from_pretrained(resolve_model_source(info.model_spec))
-    test = [e for e in store.pool_examples("test") if e.gold is not None]
+    test = labeled_test_pool(store)
     pools = Pools(source=[s.example for s in source], target=[], test=test, seed=seed,
                   heldout=heldout)  # fmt: skip
     warm = store.artifacts / WARM_START_FOLDER

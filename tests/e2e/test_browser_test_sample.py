@@ -1,0 +1,68 @@
+"""A target without a test set (Debian chromium, fake runner): the Rounds page draws a sample of
+the target pool, the Annotate page labels it in its own mode, and its labels are stored on the
+test pool, never as training labels."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.e2e.streamlit_server import (
+    CHROMIUM,
+    browser_page,
+    enter_annotator_name,
+    streamlit_app,
+)
+
+UI_TIMEOUT_MS = 60_000
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_target_test_sample_is_drawn_labeled_and_kept_out_of_training(tmp_path, monkeypatch):
+    from playwright.sync_api import expect
+
+    from service.projects import NewProject, ProjectSettings, create_project_from_pools, open_store
+    from tests.service.factories import TOPICS, sequence_pools
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
+    projects = tmp_path / "projects"
+    monkeypatch.setenv("DEMUX_PROJECTS", str(projects))
+    settings = ProjectSettings(strategy="random", budget=3, k=2, auto_finish=False)
+    pools = replace(sequence_pools(n_source=12, n_target=8), test=[])
+    path = create_project_from_pools(NewProject("untested", "sequence", TOPICS,
+                                                settings=settings), pools)  # fmt: skip
+    with streamlit_app(projects, tmp_path / "streamlit.log", {"DEMUX_RUNNER": "fake"}) as url, \
+            browser_page() as page:  # fmt: skip
+        page.goto(f"{url}/annotate?project=untested")
+        page.get_by_role("button", name="Start round 1").click()
+        enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
+        expect(page.get_by_text("0 of 3 labeled this round")).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+        page.get_by_role("link", name="Rounds").click()
+        page.get_by_label("Sample size").fill("3")
+        page.get_by_role("button", name="Draw the target test sample").click()
+        expect(page.get_by_text("Drew 3 target sentences")).to_be_visible(timeout=UI_TIMEOUT_MS)
+
+        page.get_by_role("link", name="Annotate").click()
+        page.get_by_text("the target test sample", exact=True).click()
+        expect(page.get_by_text("0 of 3 test sentences labeled")).to_be_visible(
+            timeout=UI_TIMEOUT_MS
+        )
+        for done in range(1, 4):
+            page.get_by_role("heading", name="Annotate").click()
+            page.keyboard.press("2")
+            expect(page.get_by_text(f"Target test sample: {done} of 3 labeled.")).to_be_visible(
+                timeout=UI_TIMEOUT_MS
+            )
+        expect(
+            page.get_by_text("Every sentence of the target test sample is handled")
+        ).to_be_visible()
+    store = open_store(path)
+    try:
+        assert list(store.current_labels("test").values()) == ["health"] * 3
+        assert store.current_labels("source") == {}  # nothing of it reaches training
+    finally:
+        store.close()
