@@ -75,7 +75,8 @@ def test_a_new_process_reads_the_kept_states_from_disk(tmp_path, tiny_model_dir,
     second = score_pool(model, tiny_tokenizer, examples[:4] + examples, SCORING, progress=False,
                         frozen_bottom=FrozenBottom(again, 1))  # fmt: skip
     assert sum(computed) == 0 and again.hits == len(examples) + 4
-    np.testing.assert_array_equal(second.uncertainty[4:], first.uncertainty)
+    # other batches (padding) in the top layers: equal to float rounding
+    np.testing.assert_allclose(second.uncertainty[4:], first.uncertainty, rtol=1e-5, atol=1e-6)
 
 
 def test_a_part_without_its_index_is_ignored(tmp_path, tiny_model_dir, tiny_tokenizer, monkeypatch):
