@@ -264,22 +264,29 @@ def main() -> None:
                 st.info(f"Round {current.number} is running ({current.stage}): it scores the "
                         "pools and picks the first sentences to label, which appear here by "
                         "themselves (the sidebar shows its progress).")  # fmt: skip
-            elif sample_mode(store):
-                sample_controls(store)
-            else:
+                return
+            # one element above the controls in every phase, so that they keep their place
+            # when the phase changes (a moved widget would briefly show twice)
+            with st.container():
                 if round_progress(round_items(store, previous.id)).unhandled:
                     st.info(f"Round {current.number} is running ({current.stage}); the sidebar "
                             f"shows its progress. You can keep labeling round {previous.number} "
                             "meanwhile.")  # fmt: skip
-                annotate_round(store, previous, can_finish=False)
+            round_controls(store, previous, can_finish=False)
         elif state.phase == Phase.ANNOTATING:
-            st.subheader(f"Round {current.number}")
-            if current.config.get("strategy_reason"):  # which strategy picked, and why
-                st.caption("Picked by " + current.config["strategy_reason"] + ".")
-            if sample_mode(store):
-                sample_controls(store)
-            else:
-                annotate_round(store, current, can_finish=True)
+            with st.container():
+                st.subheader(f"Round {current.number}")
+                if current.config.get("strategy_reason"):  # which strategy picked, and why
+                    st.caption("Picked by " + current.config["strategy_reason"] + ".")
+            round_controls(store, current, can_finish=True)
+
+
+def round_controls(store: ProjectStore, shown: Round, can_finish: bool) -> None:
+    """The round's picks, or the target test sample when this session chose it."""
+    if sample_mode(store):
+        sample_controls(store)
+    else:
+        annotate_round(store, shown, can_finish=can_finish)
 
 
 main()
