@@ -90,7 +90,11 @@ def curve_section(store: ProjectStore) -> None:
     summary = twin_summary(curve, name)
     if summary is not None:
         st.markdown(html.escape(summary))
-    twin_status()
+    reason = twin_reason(store)
+    if reason is not None:
+        st.caption(f"No random twin: {reason}.")
+    else:  # only a project that can have a twin polls for it
+        twin_status()
     sample_form(store)  # a project without a test pool can draw one
 
 
@@ -100,11 +104,8 @@ def twin_status() -> None:
     with project_store() as store:
         if store is None:
             return
-        reason = twin_reason(store)
         pending = round_worker().background_pending(store.path)
-    if reason is not None:
-        st.caption(f"No random twin: {reason}.")
-    elif pending:
+    if pending:
         st.session_state[TWIN_PENDING_KEY] = True
         st.caption("The random twin of the latest round is training in the background, at "
                    "lower priority (it stops whenever a round is queued, so it never delays "
@@ -149,7 +150,7 @@ def stability_section(store: ProjectStore) -> None:
     figure.update_layout(height=300)
     figure.update_xaxes(tickmode="array", tickvals=sorted(long["round"].unique()))
     st.plotly_chart(figure, key="stability", width="stretch")
-    note = stopping_note(store)
+    note = stopping_note(store, table)
     if note is not None:
         st.markdown(html.escape(note))
 

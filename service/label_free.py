@@ -65,13 +65,13 @@ def stability_table(store: Any) -> pd.DataFrame:
                                        "target_mean_margin"])  # fmt: skip
 
 
-def stopping_note(store: Any) -> str | None:
+def stopping_note(store: Any, table: pd.DataFrame | None = None) -> str | None:
     """Whether the target predictions have stabilised, in one or two sentences (None before
-    two rounds have been compared)."""
+    two rounds have been compared); ``table``: :func:`stability_table`, when already read."""
     settings = store.info().settings
     threshold = float(settings.get("stop_kappa", DEFAULT_KAPPA))
     window = int(settings.get("stop_window", DEFAULT_WINDOW))
-    table = stability_table(store).dropna(subset=["target_kappa"])
+    table = (stability_table(store) if table is None else table).dropna(subset=["target_kappa"])
     if table.empty:
         return None
     kappas = list(zip(table["round"].astype(int), table["target_kappa"].astype(float), strict=True))

@@ -221,7 +221,7 @@ class StoreRoundRunner:
             outcome.timings["indexing"] = index_seconds
         keys = trained_keys_after(outcome.trained, labeled, trained)
         checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, keys)
-        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled), index)
+        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled), index, pools.test)
 
     @staticmethod
     def _save_checkpoint(
@@ -238,7 +238,13 @@ class StoreRoundRunner:
 
     @staticmethod
     def _write_outcome(
-        store: Any, round_id: int, outcome: Any, checkpoint: Path, n_labeled: int, index: Any
+        store: Any,
+        round_id: int,
+        outcome: Any,
+        checkpoint: Path,
+        n_labeled: int,
+        index: Any,
+        test: list,
     ) -> None:
         version = outcome.model_version
         for pool, scores in (("source", outcome.source_scores), ("target", outcome.target_scores)):
@@ -269,7 +275,7 @@ class StoreRoundRunner:
         if outcome.test_metrics is not None:
             metrics.update(test_metric=outcome.test_metrics.main, test_values=outcome.test_metrics.values,
                            metric_name="f1" if "f1" in outcome.test_metrics.values else "accuracy",
-                           test_interval=test_interval(store, outcome.test_metrics))  # fmt: skip
+                           test_interval=test_interval(test, store.info().task, outcome.test_metrics))  # fmt: skip
         metrics.update(target_stability(store, round_id, outcome.target_scores))
         store.set_round_status(round_id, "annotating", progress=1.0, timings=outcome.timings,
                                model_version=version, checkpoint_path=str(checkpoint), metrics=metrics)  # fmt: skip

@@ -41,17 +41,17 @@ def twin_reason(store: Any) -> str | None:
     return None
 
 
-def test_interval(store: Any, metrics: Any, n_resamples: int = 1000) -> list[float] | None:
-    """The 95 % bootstrap interval of a round's test score (over the test sentences)."""
+def test_interval(
+    test: list, task: str, metrics: Any, n_resamples: int = 1000
+) -> list[float] | None:
+    """The 95 % bootstrap interval of a round's test score over ``test``, the examples it was
+    evaluated on (None when they do not line up with the metrics' predictions)."""
     from demux_core.data.labels import gold_labels
     from demux_core.rounds.evaluation import main_interval
-    from service.target_sample import labeled_test_pool
 
-    test = labeled_test_pool(store)
     if not test or len(metrics.predictions) != len(test):
         return None
-    low, high = main_interval(gold_labels(test), list(metrics.predictions), store.info().task,
-                              n_resamples)  # fmt: skip
+    low, high = main_interval(gold_labels(test), list(metrics.predictions), task, n_resamples)
     return [round(low, 4), round(high, 4)]
 
 
@@ -144,6 +144,6 @@ def _train_twin(store: Any, current: Any, folder: Path, picked: list[int], wante
     picked = picked + new_rows
     _save_state(folder, {"picked": picked})
     point = {"twin_metric": outcome.test_metrics.main, "twin_n_labeled": len(picked),
-             "twin_interval": test_interval(store, outcome.test_metrics)}  # fmt: skip
+             "twin_interval": test_interval(test, info.task, outcome.test_metrics)}  # fmt: skip
     store.merge_round_metrics(current.id, point)
     return point

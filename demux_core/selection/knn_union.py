@@ -81,14 +81,14 @@ def doubling_union(
             neighbours = search(width)
 
 
+def neighbour_search(inputs: SelectionInputs) -> Callable[[int], np.ndarray]:
+    """``search(width)``: ``inputs.search``, else an exact faiss search of ``inputs``."""
+    if inputs.search is not None:
+        return inputs.search
+    return lambda width: knn(inputs.source_emb, inputs.target_emb, width)[1]
+
+
 def knn_union(inputs: SelectionInputs) -> tuple[np.ndarray, int]:
-    """:func:`doubling_union` with ``inputs.search``, else an exact faiss search of ``inputs``."""
-
-    def search(width: int) -> np.ndarray:
-        if inputs.search is not None:
-            return inputs.search(width)
-        return knn(inputs.source_emb, inputs.target_emb, width)[1]
-
-    return doubling_union(
-        search, inputs.k, inputs.budget, inputs.target_emb.shape[0], inputs.selectable
-    )
+    """:func:`doubling_union` over :func:`neighbour_search`."""
+    return doubling_union(neighbour_search(inputs), inputs.k, inputs.budget,
+                          inputs.target_emb.shape[0], inputs.selectable)  # fmt: skip

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from demux_core.selection.inputs import Picked, SelectionInputs
-from demux_core.selection.knn_union import doubling_union
+from demux_core.selection.knn_union import doubling_union, neighbour_search
 from demux_core.selection.neighbors import knn
 
 TYPICAL_CANDIDATE_FACTOR = 4
@@ -115,13 +115,8 @@ def typical_knn(inputs: SelectionInputs) -> Picked:
     """The most typical source point of each cluster of the target's neighbourhood (no
     margin read). ``k_used`` is the final k of the neighbourhood union."""
 
-    def search(width: int) -> np.ndarray:
-        if inputs.search is not None:
-            return inputs.search(width)
-        return knn(inputs.source_emb, inputs.target_emb, width)[1]
-
     wanted = candidate_budget(inputs.budget, int(inputs.selectable.sum()))
-    union, k = doubling_union(search, inputs.k, wanted, inputs.target_emb.shape[0],
+    union, k = doubling_union(neighbour_search(inputs), inputs.k, wanted, inputs.target_emb.shape[0],
                               inputs.selectable)  # fmt: skip
     candidates = np.flatnonzero(union)
     return Picked(typical_picks(candidates, inputs.source_emb[candidates], inputs.budget,

@@ -153,3 +153,19 @@ def label_every_pick(page, total: int = 20, key: str = "1", timeout_ms: float = 
             expect(page.get_by_text(f"{done} of {total} labeled this round")).to_be_visible(
                 timeout=timeout_ms
             )
+
+
+def stored_project(folder: Path, monkeypatch, new, pools) -> Path:
+    """Create ``new`` with ``pools`` under ``folder/projects`` (made ``$DEMUX_PROJECTS``, so a
+    server started on that folder lists it); returns the project file."""
+    from service.projects import create_project_from_pools
+
+    monkeypatch.setenv("DEMUX_PROJECTS", str(folder / "projects"))
+    return create_project_from_pools(new, pools)
+
+
+def start_round_one(page, url: str, project: str, timeout_ms: float = 60_000) -> None:
+    """Open the project's Annotate page, start round 1 and sign as "ana"."""
+    page.goto(f"{url}/annotate?project={project}")
+    page.get_by_role("button", name="Start round 1").click()
+    enter_annotator_name(page, "ana", timeout_ms)

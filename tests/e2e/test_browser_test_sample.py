@@ -11,7 +11,8 @@ import pytest
 from tests.e2e.streamlit_server import (
     CHROMIUM,
     browser_page,
-    enter_annotator_name,
+    start_round_one,
+    stored_project,
     streamlit_app,
 )
 
@@ -23,22 +24,18 @@ UI_TIMEOUT_MS = 60_000
 def test_a_target_test_sample_is_drawn_labeled_and_kept_out_of_training(tmp_path, monkeypatch):
     from playwright.sync_api import expect
 
-    from service.projects import NewProject, ProjectSettings, create_project_from_pools, open_store
+    from service.projects import NewProject, ProjectSettings, open_store
     from tests.service.factories import TOPICS, sequence_pools
 
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    projects = tmp_path / "projects"
-    monkeypatch.setenv("DEMUX_PROJECTS", str(projects))
     settings = ProjectSettings(strategy="random", budget=3, k=2, auto_finish=False)
     pools = replace(sequence_pools(n_source=12, n_target=8), test=[])
-    path = create_project_from_pools(NewProject("untested", "sequence", TOPICS,
-                                                settings=settings), pools)  # fmt: skip
-    with streamlit_app(projects, tmp_path / "streamlit.log", {"DEMUX_RUNNER": "fake"}) as url, \
-            browser_page() as page:  # fmt: skip
-        page.goto(f"{url}/annotate?project=untested")
-        page.get_by_role("button", name="Start round 1").click()
-        enter_annotator_name(page, "ana", UI_TIMEOUT_MS)
+    path = stored_project(tmp_path, monkeypatch,
+                          NewProject("untested", "sequence", TOPICS, settings=settings), pools)  # fmt: skip
+    with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log",
+                       {"DEMUX_RUNNER": "fake"}) as url, browser_page() as page:  # fmt: skip
+        start_round_one(page, url, "untested", UI_TIMEOUT_MS)
         expect(page.get_by_text("0 of 3 labeled this round")).to_be_visible(timeout=UI_TIMEOUT_MS)
 
         page.get_by_role("link", name="Rounds").click()
