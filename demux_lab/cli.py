@@ -1,4 +1,4 @@
-"""Command line: ``python -m demux_lab simulate ...`` and ``python -m demux_lab study ...``."""
+"""Command line: ``python -m demux_lab simulate|study|stopping ...``."""
 
 from __future__ import annotations
 
@@ -44,7 +44,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs of one lever, merged by target; their strategies become '<name> (<variant>)'",
     )
     study.add_argument("--variant", default="variant", help="the lever's name, e.g. k=8")
+    stop = commands.add_parser(
+        "stopping", help="where stopping rules fire over several simulate runs, and their cost"
+    )
+    stop.add_argument("runs", nargs="+", type=Path, help="simulate --out folders")
+    stop.add_argument("--strategies", type=names, default=(), help="default: every one")
+    stop.add_argument("--out", type=Path, help="also write the tables to this file")
     return parser
+
+
+def run_stopping(args) -> int:
+    from demux_lab.reporting import read_rows
+    from demux_lab.stopping import default_rules, rules_markdown
+
+    missing = [str(run) for run in args.runs if not (run / "results.csv").is_file()]
+    if missing:
+        print(f"error: no results.csv in {', '.join(missing)}", file=sys.stderr)
+        return 2
+    by_strategy: dict[str, list] = {}
+    for folder in args.runs:
+        runs: dict = {}
+        for row in read_rows(folder / "results.csv"):
+            runs.setdefault((row.strategy, row.seed), []).append(row)
+        for (strategy, _), rows in runs.items():
+            if not args.strategies or strategy in args.strategies:
+                by_strategy.setdefault(strategy, []).append(rows)
+    parts = [f"## {strategy} ({len(runs)} runs: {len(args.runs)} folder(s) x seeds)\n\n"
+             + rules_markdown(runs, default_rules()) for strategy, runs in by_strategy.items()]  # fmt: skip
+    text = "\n".join(parts)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
 
 
 def run_study(args) -> int:
@@ -135,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in settings.json
     try:
-        return run_study(args) if args.command == "study" else simulate(args)
+        commands = {"study": run_study, "stopping": run_stopping, "simulate": simulate}
+        return commands[args.command](args)
     except DemuxError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -27,6 +27,7 @@ CSV_FIELDS = (
     "picked_per_label",
     "target_kappa",
     "target_changed",
+    "target_mean_margin",
 )
 
 
@@ -53,6 +54,7 @@ def write_rows(rows: Iterable[ResultRow], path: Path) -> list[ResultRow]:
                     json.dumps(row.picked_labels, ensure_ascii=False),
                     f"{row.target_kappa:.4f}",
                     f"{row.target_changed:.4f}",
+                    f"{row.target_mean_margin:.4f}",
                 ]
             )
             handle.flush()
@@ -105,6 +107,7 @@ def read_rows(path: Path) -> list[ResultRow]:
                 picked_labels=json.loads(record.get("picked_per_label") or "{}"),
                 target_kappa=float(record.get("target_kappa") or "nan"),
                 target_changed=float(record.get("target_changed") or "nan"),
+                target_mean_margin=float(record.get("target_mean_margin") or "nan"),
             )
             for record in csv.DictReader(handle)
         ]

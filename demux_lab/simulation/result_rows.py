@@ -12,7 +12,9 @@ class ResultRow:
     ``picked`` counts the round's picks per source language and ``picked_labels`` their gold
     labels (units in :func:`demux_core.data.labels.label_counts`). ``target_kappa`` and
     ``target_changed``: agreement of the round's target-pool predictions with the round
-    before's (:mod:`demux_core.rounds.stability`; round 1 compares with the warm start).
+    before's (:mod:`demux_core.rounds.stability`; round 1 compares with the warm start);
+    ``target_mean_margin``: the round model's mean margin over the target pool (lower = less
+    sure).
     """
 
     strategy: str
@@ -30,6 +32,7 @@ class ResultRow:
     picked_labels: dict[str, int] = field(default_factory=dict)
     target_kappa: float = float("nan")
     target_changed: float = float("nan")
+    target_mean_margin: float = float("nan")
 
 
 def metrics_row(
@@ -44,6 +47,7 @@ def metrics_row(
     task_and_scheme,
     picked_labels=None,
     agreement=None,
+    target_mean_margin=float("nan"),
 ):
     """A result row with a bootstrap CI over the test examples (when there is a test set)."""
     name = _metric_name(metrics)
@@ -73,6 +77,7 @@ def metrics_row(
         dict(picked_labels or {}),
         float("nan") if agreement is None else agreement.kappa,
         float("nan") if agreement is None else agreement.changed,
+        float(target_mean_margin),
     )
 
 

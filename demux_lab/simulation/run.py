@@ -196,7 +196,7 @@ def _one_run(
             labeled.extend(waiting)
             waiting = []
         model = outcome.model
-        target = _target_predictions(outcome, pools, tokenizer, config)
+        target, target_margin = _target_predictions(outcome, pools, tokenizer, config)
         agreement = prediction_agreement(previous_target, target) if target else None
         previous_target = target or previous_target
         languages = Counter(pools.source[i].language for i in batch)
@@ -212,6 +212,7 @@ def _one_run(
             (config.task, config.round.tag_scheme),
             picked_labels=label_counts(new_labels, config.round.tag_scheme),
             agreement=agreement,
+            target_mean_margin=target_margin,
         )
         selection = outcome.selection
         if not needs_scores and number < len(increments):
@@ -220,16 +221,16 @@ def _one_run(
             )
 
 
-def _target_predictions(outcome, pools: Pools, tokenizer, config) -> list:
-    """The round model's predictions on the target pool (scored here when the round did not
-    rescore: a score-free strategy, the last round)."""
+def _target_predictions(outcome, pools: Pools, tokenizer, config) -> tuple[list, float]:
+    """The round model's predictions on the target pool and their mean margin (scored here
+    when the round did not rescore: a score-free strategy, the last round)."""
     if not pools.target:
-        return []
-    if outcome.target_scores is not None and outcome.target_scores.predictions:
-        return list(outcome.target_scores.predictions)
-    scores = score_pool(outcome.model, tokenizer, list(pools.target), config.round.scoring,
-                        progress=False)  # fmt: skip
-    return list(scores.predictions)
+        return [], float("nan")
+    scores = outcome.target_scores
+    if scores is None or not scores.predictions:
+        scores = score_pool(outcome.model, tokenizer, list(pools.target), config.round.scoring,
+                            progress=False)  # fmt: skip
+    return list(scores.predictions), float(np.mean(scores.uncertainty))
 
 
 def _score_free_selection(

@@ -160,6 +160,8 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
 
     assert math.isnan(rows[0].target_kappa)  # the zero-shot row
     assert all(-1 <= r.target_kappa <= 1 and 0 <= r.target_changed <= 1 for r in rows[1:])
+    assert math.isnan(rows[0].target_mean_margin)
+    assert all(0 <= r.target_mean_margin < math.inf for r in rows[1:])  # read back from the CSV
     assert "| random | 0 | " in (out / "summary.md").read_text().split("Stopping signal")[1]
 
 
