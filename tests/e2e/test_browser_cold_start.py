@@ -1,5 +1,7 @@
-"""A project with no seed set in the browser (Debian chromium, fake runner): round 1 says it
-was picked by typical-knn because nothing has trained the head yet."""
+"""A project with no seed set in the browser (Debian chromium): round 1 says it was picked by
+typical-knn because nothing has trained the head yet; once the cold start's labels exist, the
+next round says the project's strategy picked it. Once with the fake runner, once with the
+real runner (a tiny real transformer: real training, scoring and selection)."""
 
 from __future__ import annotations
 
@@ -10,31 +12,66 @@ import pytest
 from tests.e2e.streamlit_server import (
     CHROMIUM,
     browser_page,
+    label_every_pick,
     start_round_one,
     stored_project,
     streamlit_app,
 )
 
 UI_TIMEOUT_MS = 60_000
+REAL_TIMEOUT_MS = 240_000
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-def test_a_seedless_project_says_which_strategy_picked_and_why(tmp_path, monkeypatch):
-    from playwright.sync_api import expect
-
+def _seedless_project(tmp_path, monkeypatch, model: str | None = None):
     from service.projects import NewProject, ProjectSettings
     from tests.service.factories import TOPICS, sequence_pools
 
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    settings = ProjectSettings(strategy="knn-uncertainty", budget=3, k=2, auto_finish=False)
+    settings = ProjectSettings(strategy="knn-uncertainty", budget=3, k=2, cold_start_labels=3,
+                               baseline_twin=False)  # fmt: skip
     pools = replace(sequence_pools(n_source=12), seed=[])
-    stored_project(tmp_path, monkeypatch, NewProject("cold", "sequence", TOPICS, settings=settings),
-                   pools)  # fmt: skip
+    args = ("cold", "sequence", TOPICS) + ((model,) if model else ())
+    return stored_project(tmp_path, monkeypatch, NewProject(*args, settings=settings), pools)
+
+
+def _cold_start_then_handover(page, url: str, timeout_ms: float) -> None:
+    from playwright.sync_api import expect
+
+    start_round_one(page, url, "cold", timeout_ms)
+    reason = page.get_by_text("Picked by typical-knn, cold start: no seed set and 0 of 3")
+    expect(reason).to_be_visible(timeout=timeout_ms)
+    assert "knn-uncertainty takes over from 3 labels" in reason.inner_text()
+    label_every_pick(page, total=3, timeout_ms=timeout_ms)  # the last label ends round 1
+    expect(page.get_by_text("0 of 3 labeled this round")).to_be_visible(timeout=timeout_ms)
+    handover = page.get_by_text("Picked by knn-uncertainty, the project's strategy")
+    expect(handover).to_be_visible(timeout=timeout_ms)
+    assert "3 labels train the head" in handover.inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_seedless_project_runs_its_cold_start_and_hands_over(tmp_path, monkeypatch):
+    _seedless_project(tmp_path, monkeypatch)
     with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log",
                        {"DEMUX_RUNNER": "fake"}) as url, browser_page() as page:  # fmt: skip
-        start_round_one(page, url, "cold", UI_TIMEOUT_MS)
-        reason = page.get_by_text("Picked by typical-knn, cold start: no seed set and 0 of 20")
-        expect(reason).to_be_visible(timeout=UI_TIMEOUT_MS)
-        assert "knn-uncertainty takes over from 20 labels" in reason.inner_text()
+        _cold_start_then_handover(page, url, UI_TIMEOUT_MS)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_real_model_trains_on_the_cold_start_labels_and_picks_by_margin(tmp_path, monkeypatch):
+    from tests.fixtures.tiny_model import build_tiny_model_dir
+
+    model = build_tiny_model_dir(tmp_path / "tiny")
+    path = _seedless_project(tmp_path, monkeypatch, str(model))
+    with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log",
+                       {"DEMUX_RUNNER": "real"}) as url, browser_page() as page:  # fmt: skip
+        _cold_start_then_handover(page, url, REAL_TIMEOUT_MS)
+    from service.projects import open_store
+
+    store = open_store(path)
+    rounds = sorted(store.rounds(), key=lambda r: r.number)
+    assert [r.strategy for r in rounds] == ["typical-knn", "knn-uncertainty"]
+    assert (store.artifacts / "model-round-2").is_dir()  # round 2 trained on the 3 labels
+    store.close()
