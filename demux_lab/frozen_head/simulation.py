@@ -5,7 +5,10 @@ over every pool (:func:`demux_lab.frozen_head.features.extract_features`, cached
 then frozen. Round ``r`` picks the next batch with the current head's margins and the
 frozen embeddings, then refits the head from scratch on the seed set plus all labels so far
 (:func:`demux_lab.frozen_head.head_training.fit_head`). Round 0 is the head fitted on the seed set
-alone, so every later figure differs from it only by the picked labels.
+alone, so every later figure differs from it only by the picked labels. Without a seed set
+the encoder is the bare pre-trained one, round 0 has no head (and no score), and until
+``cold_start_labels`` labels exist a strategy that reads margins gives way to the cold start
+(:func:`demux_core.cold_start.round_strategy`, as in the app).
 
 Seeds change the seeded strategies (random, egalitarian) and, with
 ``target_fraction < 1``, which sample of the target pool the distance strategies see.
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from demux_core.cold_start import round_strategy
 from demux_core.data.examples import Example, TaskType
 from demux_core.data.labels import gold_labels, label_counts
 from demux_core.models.task_model import TaskModel, load_checkpoint_tokenizer
@@ -36,11 +40,11 @@ from demux_lab.simulation.result_rows import ResultRow, metrics_row
 
 @dataclass(frozen=True)
 class FrozenPools:
-    """Encoder features of each pool (test may be None when there is no test set)."""
+    """Encoder features of each pool (seed or test None when there is none)."""
 
     source: FrozenFeatures
     target: FrozenFeatures
-    seed: FrozenFeatures
+    seed: FrozenFeatures | None
     test: FrozenFeatures | None
 
 
@@ -48,8 +52,6 @@ def pool_features(
     warm_dir: Path, pools: Pools, config: SimulationConfig, cache_dir: Path, show_bars: bool
 ) -> FrozenPools:
     """Run the warm-started encoder once over every pool (cached under ``cache_dir``)."""
-    if not pools.seed:
-        raise FrozenRecipeError("the frozen-head recipe needs a labeled seed set (--seed-set)")
     model = TaskModel.load(warm_dir)
     tokenizer = load_checkpoint_tokenizer(warm_dir)
     scoring = config.round.scoring
@@ -61,7 +63,8 @@ def pool_features(
         )
 
     test = run(pools.test) if pools.test else None
-    return FrozenPools(run(pools.source), run(pools.target), run(pools.seed), test)
+    seed = run(pools.seed) if pools.seed else None
+    return FrozenPools(run(pools.source), run(pools.target), seed, test)
 
 
 class _Fitter:
@@ -70,6 +73,11 @@ class _Fitter:
     def __init__(self, config: SimulationConfig, pools: Pools, features: FrozenPools) -> None:
         self.config, self.pools, self.features = config, pools, features
         self.label_to_id = {label: i for i, label in enumerate(config.labels)}
+        if features.seed is None:  # no seed set: heads see the picked labels only
+            width = features.source.head_inputs.shape[1]
+            self.seed_inputs = np.zeros((0, width), features.source.head_inputs.dtype)
+            self.seed_targets = np.zeros(0, np.int64)
+            return
         rows, targets = labeled_rows(
             pools.seed, features.seed, range(len(pools.seed)), self.label_to_id
         )
@@ -101,9 +109,13 @@ def run_frozen_experiment(
     clock = time.perf_counter()
     features = pool_features(warm_dir, pools, config, cache_dir, show_bars)
     fitter = _Fitter(config, pools, features)
-    seed_head = fitter.fit(())
-    seed_scores = fitter.score(seed_head, features.source)
-    zero_shot = _evaluated(config, pools, features, fitter, seed_head)
+    if pools.seed:
+        seed_head = fitter.fit(())
+        seed_scores = fitter.score(seed_head, features.source)
+        zero_shot = _evaluated(config, pools, features, fitter, seed_head)
+    else:  # no head before the first labels: placeholder margins, no zero-shot score
+        seed_scores = HeadScores(np.zeros(len(pools.source)), [], "none")
+        zero_shot = None
     shared_seconds = time.perf_counter() - clock
     zero_shot_row = _row(config, pools, "", 0, 0, 0, zero_shot, shared_seconds, {})
     for strategy in config.strategies:
@@ -126,13 +138,17 @@ def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> It
     ]
     languages = pools.source_languages
     scores, picked = seed_scores, []
+    seed_labels = sum(1 for example in pools.seed if example.gold is not None)
     for number, increment in enumerate(config.increments, start=1):
         available = len(pools.source) - len(picked)
         if available <= 0:
             break
         clock = time.perf_counter()
+        chosen = round_strategy(strategy, seed_labels=seed_labels, labels=len(picked),
+                                cold_start=config.cold_start,
+                                cold_start_labels=config.cold_start_labels).strategy  # fmt: skip
         selection = select_with_details(
-            strategy,
+            chosen,
             source_emb=features.source.embeddings,
             target_emb=target_emb,
             uncertainty=scores.uncertainty,
@@ -141,7 +157,7 @@ def _one_run(config, pools, features, fitter, seed_scores, strategy, seed) -> It
             languages=languages,
             k=config.round.k,
             seed=seed * 1_000 + number,
-            classes=classes_for(strategy, scores.predictions),
+            classes=classes_for(chosen, scores.predictions),
         )
         batch = selection.indices.tolist()
         picked.extend(batch)

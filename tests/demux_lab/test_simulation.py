@@ -1,5 +1,6 @@
 import csv
 import json
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -165,6 +166,29 @@ def test_fine_tune_recipe_follows_the_budget_schedule_with_intervals(
     assert "| random | 0 | " in (out / "summary.md").read_text().split("Stopping signal")[1]
 
 
+def test_frozen_head_recipe_starts_from_nothing_with_the_cold_start(
+    data, tiny_model_dir, tmp_path, monkeypatch
+):
+    """No seed set: round 0 has no score, knn-uncertainty's first batch is typical-knn's."""
+    from demux_lab.frozen_head import simulation as frozen
+
+    chosen: list[str] = []
+    real = frozen.select_with_details
+    monkeypatch.setattr(frozen, "select_with_details",
+                        lambda name, **kw: chosen.append(name) or real(name, **kw))  # fmt: skip
+    out = tmp_path / "cold"
+    argv = ["simulate", "--task", "sequence", "--model", str(tiny_model_dir)]
+    argv += ["--source", *map(str, data["source"]), "--target-pool", str(data["pool"])]
+    argv += ["--target-test", str(data["test"]), "--recipe", "frozen-head", "--budgets", "4,8"]
+    argv += ["--strategies", "knn-uncertainty", "--seeds", "0", "--cold-start", "typical-knn"]
+    argv += ["--cold-start-labels", "4", "--out", str(out)]
+    assert main(argv) == 0
+    rows = read_rows(out / "results.csv")
+    assert [r.budget_used for r in rows] == [0, 4, 8]
+    assert math.isnan(rows[0].value) and all(0 <= r.value <= 1 for r in rows[1:])
+    assert chosen == ["typical-knn", "knn-uncertainty"]
+
+
 def _count_examples(monkeypatch, module, name: str) -> list[int]:
     """Wrap ``module.name(model, tokenizer, examples, ...)``; returns the list of the number
     of examples of each call, filled as the calls happen."""
@@ -216,7 +240,6 @@ def test_results_written_before_picked_labels_existed_still_read(tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message", "before_any_output"),
     [
-        (["--recipe", "frozen-head"], "needs a labeled seed set", False),
         (["--target-fraction", "0.5"], "frozen-head recipe only", True),
         (["--disjoint-ids", "--source-per-language", "8"], "no earlier pool uses", True),
     ],
