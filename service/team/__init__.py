@@ -1,0 +1,1 @@
+"""Teams of annotators: accounts and roles, overlap and agreement, review, time per label."""

@@ -1,0 +1,31 @@
+"""Active time per item with idle gaps cut off, and labels per active hour."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from service.team.timing import active_seconds, pace
+
+
+def test_gaps_count_in_full_up_to_the_idle_limit():
+    # shown at 0, a tag at 10, another at 25, a 10-minute break, the commit at 625
+    assert active_seconds([0, 10, 25, 625], idle_limit=120) == 10 + 15 + 120
+    assert active_seconds([625, 0, 25, 10], idle_limit=120) == 145  # order does not matter
+    assert active_seconds([0, 30], idle_limit=120) == 30
+    assert active_seconds([5]) == 0.0
+
+
+def test_the_idle_limit_must_be_positive():
+    with pytest.raises(ValueError, match="idle_limit"):
+        active_seconds([0, 1], idle_limit=0)
+
+
+def test_labels_per_active_hour_per_annotator():
+    timed = [("ana", 30.0), ("ana", 90.0), ("ben", 36.0)]
+    paces = pace(timed)
+    assert paces["ana"].labels == 2 and paces["ana"].hours == pytest.approx(120 / 3600)
+    assert paces["ana"].per_hour == pytest.approx(60.0)
+    assert paces["ben"].per_hour == pytest.approx(100.0)
+    assert math.isnan(pace([("cy", 0.0)])["cy"].per_hour)
