@@ -87,7 +87,7 @@ def model_section(store: ProjectStore) -> None:
 
 
 def main() -> None:
-    with page("Export") as store:
+    with page("Export", action="export") as store:
         if store is None:
             return
         data_section(store)

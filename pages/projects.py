@@ -20,6 +20,7 @@ from storage import project_path
 from ui.common import error_box, remember_import_notes, round_worker, set_current_project
 from ui.navigation import ensure_navigation
 from ui.new_project import new_project_section
+from ui.sign_in import may
 
 
 def open_section() -> None:
@@ -118,6 +119,9 @@ def main() -> None:
         "label them here, and watch the model improve round by round."
     )
     open_section()
+    if not may("manage"):
+        st.caption("Only an admin can create or delete projects.")
+        return
     delete_section()
     demo_section(shared_data_dir())
     new_project_section()

@@ -76,13 +76,22 @@ def project_store() -> Iterator[ProjectStore | None]:
 
 
 @contextlib.contextmanager
-def page(title: str) -> Iterator[ProjectStore | None]:
+def page(title: str, action: str | None = None) -> Iterator[ProjectStore | None]:
     """Every project page's preamble: navigation guard, title, the open project's store.
 
-    Yields ``None`` (after a hint or an error) when no project can be opened.
+    Yields ``None`` (after a hint or an error) when no project can be opened, or when sign-in
+    is on and the account's role may not do ``action`` (a key of the role permissions).
     """
+    from ui.sign_in import may, signed_in_user
+
     ensure_navigation()
     st.title(title)
+    if action is not None and not may(action):
+        user = signed_in_user()
+        st.error(f"The {user.role if user else 'signed-out'} role cannot open {title}; "
+                 "ask an admin.", icon=":material/lock:")  # fmt: skip
+        yield None
+        return
     show_import_notes()
     if require_project() is None:
         yield None
@@ -125,7 +134,13 @@ def error_box(title: str, detail: str) -> None:
 
 
 def annotator_name() -> str | None:
-    """The annotator's name from the sidebar (``None`` until one is typed)."""
+    """The signed-in account's name, else the name typed in the sidebar (``None`` until
+    one is typed)."""
+    from ui.sign_in import signed_in_user
+
+    user = signed_in_user()
+    if user is not None:
+        return user.username
     return (st.session_state.get(ANNOTATOR_KEY) or "").strip() or None
 
 
@@ -149,26 +164,37 @@ def project_paths() -> list[Path]:
 
 
 def render_sidebar() -> None:
-    """Project name, annotator name and the live round status."""
+    """Project name, the annotator (the signed-in account, or a typed name while sign-in is
+    off) and the live round status."""
+    from ui.sign_in import render_account, signed_in_user
+
     with st.sidebar:
         name = current_project_name()
         st.caption("Project")
         st.text(name or "none open")
-        if ANNOTATOR_KEY not in st.session_state and st.query_params.get(ANNOTATOR_KEY):
-            # a reload or a reconnect after a restart keeps the name (it is in the URL)
-            st.session_state[ANNOTATOR_KEY] = st.query_params[ANNOTATOR_KEY]
-        st.text_input(
-            "Annotator name",
-            key=ANNOTATOR_KEY,
-            placeholder="your name",
-            help="stored with every label you save; Undo takes back only your own labels",
-        )
-        _remember_annotator()
+        user = signed_in_user()
+        if user is not None:
+            render_account(user)
+        else:
+            _annotator_field()
         if name is not None:
             if polls_fast(st.session_state.get(SEEN_ROUND_KEY)):
                 round_status_panel()
             else:
                 idle_round_status_panel()
+
+
+def _annotator_field() -> None:
+    if ANNOTATOR_KEY not in st.session_state and st.query_params.get(ANNOTATOR_KEY):
+        # a reload or a reconnect after a restart keeps the name (it is in the URL)
+        st.session_state[ANNOTATOR_KEY] = st.query_params[ANNOTATOR_KEY]
+    st.text_input(
+        "Annotator name",
+        key=ANNOTATOR_KEY,
+        placeholder="your name",
+        help="stored with every label you save; Undo takes back only your own labels",
+    )
+    _remember_annotator()
 
 
 def polls_fast(seen: tuple[int | None, str] | None) -> bool:

@@ -22,23 +22,68 @@ PAGES = (
     ("pages/rounds.py", "Rounds", ":material/monitoring:"),
     ("pages/export.py", "Export", ":material/download:"),
 )
+# With sign-in on, a page listed here is shown only to roles allowed the action
+# (service.team.accounts.PERMISSIONS); for the others its URL says the role may not open it.
+PAGE_ACTIONS = {"pages/export.py": "export"}
 _run = threading.local()  # Streamlit runs each session's script on its own thread
 
 
-def _navigation(position: str = "sidebar"):
+def allowed(path: str, user) -> bool:
+    """Whether ``user`` may open the page at ``path`` (always while sign-in is off)."""
+    return user is None or path not in PAGE_ACTIONS or user.may(PAGE_ACTIONS[path])
+
+
+def _url_path(path: str) -> str:
+    return path.removeprefix("pages/").removesuffix(".py")
+
+
+def _locked(title: str, user):
+    def render() -> None:
+        st.title(title)
+        st.error(f"The {user.role} role cannot open {title}; ask an admin.",
+                 icon=":material/lock:")  # fmt: skip
+
+    return render
+
+
+def _navigation(user=None, position: str = "sidebar"):
+    pages = []
+    for i, (path, title, icon) in enumerate(PAGES):
+        if allowed(path, user):
+            pages.append(st.Page(path, title=title, icon=icon, default=i == 0))
+        else:  # the URL still resolves (no "page not found"), to a refusal, out of the menu
+            pages.append(st.Page(_locked(title, user), title=title, icon=icon,
+                                 url_path=_url_path(path), visibility="hidden"))  # fmt: skip
+    return st.navigation(pages, position=position)
+
+
+def _sign_in_navigation(render_sign_in):
+    """Every page's URL leads to the sign-in form (so a signed-out link never 404s)."""
     return st.navigation(
-        [
-            st.Page(path, title=title, icon=icon, default=i == 0)
-            for i, (path, title, icon) in enumerate(PAGES)
-        ],
-        position=position,
+        [st.Page(render_sign_in, title="Sign in", default=True)]
+        + [
+            st.Page(render_sign_in, title=title, url_path=_url_path(path), visibility="hidden")
+            for path, title, _ in PAGES[1:]
+        ],  # fmt: skip
+        position="hidden",
     )
 
 
 def run_app(render_sidebar) -> None:
-    """``app.py``'s body: page config, the navigation, the sidebar, then the chosen page."""
+    """``app.py``'s body: page config, sign-in when the server has accounts, the navigation,
+    the sidebar, then the chosen page."""
+    from ui.sign_in import current_user, render_sign_in, sign_in_required
+
     st.set_page_config(page_title="DeMuX Studio", page_icon=":material/translate:", layout="wide")
-    navigation = _navigation()
+    user = current_user()
+    if user is None and sign_in_required():  # any URL of a signed-out session: the form only
+        _run.through_app = True
+        try:
+            _sign_in_navigation(render_sign_in).run()
+        finally:
+            _run.through_app = False
+        return
+    navigation = _navigation(user)
     _run.through_app = True
     try:
         render_sidebar()

@@ -18,9 +18,10 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from demux_core.errors import DemuxError
-from storage.accounts import ROLES, Account, AccountStore
+from storage.accounts import ROLES, Account, AccountStore, accounts_path
 
 SESSION_IDLE_S = 8 * 3600.0
 SESSION_MAX_S = 7 * 24 * 3600.0
@@ -131,7 +132,11 @@ class Accounts:
             ok = False
         if not ok:
             self.store.add_failure(username, now)
-            raise SignInError("Wrong account name or password.", wait_after(len(failures) + 1))
+            count = len(failures) + 1
+            wait = wait_after(count)
+            then = f" Wait {wait:.0f} s before the next try." if wait else (
+                f" {count} of {FREE_FAILURES} tries before sign-in slows down.")  # fmt: skip
+            raise SignInError("Wrong account name or password." + then, wait)
         self.store.clear_failures(username)
         if self.hasher.check_needs_rehash(account.password_hash):
             self.store.set_password_hash(username, self.hasher.hash(password))
@@ -159,6 +164,16 @@ class Accounts:
     def sign_out(self, token: str | None) -> None:
         if token:
             self.store.end_session(digest(token))
+
+
+def accounts_file() -> Path:
+    """The server's accounts file (``<projects>/.team/accounts.db``; it may not exist)."""
+    return accounts_path()
+
+
+def open_accounts(path: Path | None = None) -> Accounts:
+    """The accounts in ``path`` (default :func:`accounts_file`), created on first use."""
+    return Accounts(AccountStore(path or accounts_file()))
 
 
 def check_password(password: str) -> None:

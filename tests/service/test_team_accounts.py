@@ -78,14 +78,16 @@ def test_a_session_resolves_to_its_account_until_it_expires_or_signs_out(account
 def test_wrong_passwords_are_slowed_down_after_five(accounts):
     team, clock = accounts
     team.add("ana", "long enough password", "annotator")
-    for _ in range(FREE_FAILURES - 1):
+    for count in range(1, FREE_FAILURES):
         with pytest.raises(SignInError, match="Wrong account name or password") as refused:
             team.sign_in("ana", "guess guess guess")
         assert refused.value.wait_s == 0
+        assert f"{count} of {FREE_FAILURES} tries before sign-in slows down" in str(refused.value)
         clock.now += 1
     with pytest.raises(SignInError) as fifth:
         team.sign_in("ana", "guess guess guess")
     assert fifth.value.wait_s == wait_after(FREE_FAILURES) == 30
+    assert "Wait 30 s before the next try" in str(fifth.value)
     clock.now += 10
     with pytest.raises(SignInError, match="Too many failed sign-ins") as waiting:
         team.sign_in("ana", "long enough password")  # even the right password waits
