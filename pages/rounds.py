@@ -27,6 +27,7 @@ from service.target_sample import DEFAULT_TEST_SAMPLE, draw_test_sample
 from service.twin import twin_reason
 from storage import ProjectStore
 from ui.common import error_box, page, project_store, round_worker
+from ui.pace_view import pace_section
 
 TWIN_PENDING_KEY = "_twin_pending"
 # Okabe-Ito colours; the twin dashed and labelled below its points so the values never overlap
@@ -211,6 +212,7 @@ def main() -> None:
         with columns[1]:
             timing_section(store)
         diagnostic_section(store)
+        pace_section(store)
         st.subheader("All rounds")
         st.dataframe(rounds_table(store), hide_index=True)
 

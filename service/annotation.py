@@ -166,13 +166,15 @@ def save_label(
     label: Any,
     annotator: str,
     session: str | None = None,
+    active_seconds: float | None = None,
 ) -> Annotation:
     """Save the annotator's label (BIO tags repaired first); raises on a label that does not fit.
 
     ``label`` is a tag sequence (token task), a class name (sequence / pair) or
     ``(answer_start, answer_text)`` (QA; :data:`NO_ANSWER` for no answer). With ``session``
     (the Annotate page's), the save is refused with :class:`storage.ItemTakenError` when
-    the item was handled meanwhile or another session shows it.
+    the item was handled meanwhile or another session shows it. ``active_seconds``: the
+    annotator's active time on the item, kept with the row.
     """
     if isinstance(item.example, TokenExample):
         tags = tuple(str(tag) for tag in label)
@@ -186,6 +188,7 @@ def save_label(
         round_id=round_id,
         session=session,
         only_if_unhandled=session is not None,
+        active_seconds=active_seconds,
     )
 
 
@@ -196,9 +199,10 @@ def mark(
     kind: str,
     annotator: str,
     session: str | None = None,
+    active_seconds: float | None = None,
 ) -> Annotation:
-    """Skip (``kind="skip"``) or flag (``kind="flag"``) an item (``session``: as in
-    :func:`save_label`)."""
+    """Skip (``kind="skip"``) or flag (``kind="flag"``) an item (``session`` and
+    ``active_seconds``: as in :func:`save_label`)."""
     if kind not in ("skip", "flag"):
         raise ValueError(f"kind must be 'skip' or 'flag', got {kind!r}")
     return store.save_annotation(
@@ -209,6 +213,7 @@ def mark(
         round_id=round_id,
         session=session,
         only_if_unhandled=session is not None,
+        active_seconds=active_seconds,
     )
 
 

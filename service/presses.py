@@ -36,12 +36,17 @@ class Press:
     label : Any
         For ``"label"``: a class name (sequence / pair), a tag list (token), or the answer
         text (QA; ``None`` = no answer).
+    active_seconds : float or None
+        The annotator's active time on the item, measured by the page (display to press,
+        each idle gap cut at :data:`service.team.timing.IDLE_LIMIT_S`); capped at
+        :data:`MAX_ACTIVE_S`.
     """
 
     nonce: str
     action: str
     example_key: int | None = None
     label: Any = None
+    active_seconds: float | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Press:
@@ -59,7 +64,20 @@ class Press:
         key = None if raw_key in (None, "") else int(raw_key)
         if action in ITEM_ACTIONS and key is None:
             raise ValueError(f"a {action!r} press names no item")
-        return cls(str(payload.get("nonce", "")), action, key, payload.get("label"))
+        return cls(str(payload.get("nonce", "")), action, key, payload.get("label"),
+                   _active_seconds(payload.get("active_ms")))  # fmt: skip
+
+
+# One item never counts more than this much active time (a page left measuring for hours).
+MAX_ACTIVE_S = 3600.0
+
+
+def _active_seconds(value: Any) -> float | None:
+    """Seconds from the page's ``active_ms`` (None when absent or not a finite number >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = float(value) / 1000
+    return min(seconds, MAX_ACTIVE_S) if 0 <= seconds < float("inf") else None
 
 
 @dataclass(frozen=True)
@@ -161,9 +179,10 @@ def apply_press(
     try:
         if press.action == "label":
             saved = save_label(store, round_id, item, _label(item, press.label), annotator,
-                               session=session)  # fmt: skip
+                               session=session, active_seconds=press.active_seconds)  # fmt: skip
         else:
-            saved = mark(store, round_id, item, press.action, annotator, session=session)
+            saved = mark(store, round_id, item, press.action, annotator, session=session,
+                         active_seconds=press.active_seconds)  # fmt: skip
     except ItemTakenError as error:
         return PressOutcome(press, refused=f"“{excerpt(item)}”: {_taken_reason(error, annotator)}")
     except (InvalidAnnotationError, ValueError) as error:

@@ -36,6 +36,7 @@ class AnnotationsMixin(StoreBase):
         round_id: int | None = None,
         session: str | None = None,
         only_if_unhandled: bool = False,
+        active_seconds: float | None = None,
     ) -> Annotation:
         """Save one annotation durably (committed and fsynced when this returns).
 
@@ -58,6 +59,8 @@ class AnnotationsMixin(StoreBase):
         only_if_unhandled : bool
             Refuse when the example already has an effective annotation (an annotator
             acting on an item that someone else handled meanwhile).
+        active_seconds : float, optional
+            The annotator's active time on the item (>= 0; :mod:`service.team.timing`).
 
         Raises
         ------
@@ -68,6 +71,8 @@ class AnnotationsMixin(StoreBase):
             claimed by another session; nothing was written.
         """
         self._check_annotation(example_key, labels, kind)
+        if active_seconds is not None and not active_seconds >= 0:
+            raise InvalidAnnotationError(f"active_seconds must be >= 0, got {active_seconds}")
         with self._write() as db:
             previous = self._rows(
                 f"SELECT a.id, a.annotator FROM annotations a WHERE a.example_key = ?"
@@ -87,8 +92,16 @@ class AnnotationsMixin(StoreBase):
                 db.execute("DELETE FROM claims WHERE example_key = ?", [example_key])
             cursor = db.execute(
                 "INSERT INTO annotations (example_key, round_id, annotator, kind, labels,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [example_key, round_id, annotator, kind, label_to_json(labels), now_iso()],
+                " created_at, active_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    example_key,
+                    round_id,
+                    annotator,
+                    kind,
+                    label_to_json(labels),
+                    now_iso(),
+                    active_seconds,
+                ],  # fmt: skip
             )
             new_id = int(cursor.lastrowid)
             for row in previous:
@@ -190,4 +203,5 @@ def _annotation(row: dict[str, Any]) -> Annotation:
         created_at=row["created_at"],
         superseded_by=row["superseded_by"],
         undone_at=row["undone_at"],
+        active_seconds=row.get("active_seconds"),
     )

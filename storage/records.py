@@ -82,7 +82,8 @@ class Selection:
 
 @dataclass(frozen=True)
 class Annotation:
-    """One saved annotation row; ``labels`` is ``None`` for skip / flag."""
+    """One saved annotation row; ``labels`` is ``None`` for skip / flag; ``active_seconds``
+    the annotator's active time on it (``None`` when unknown)."""
 
     id: int
     example_key: int
@@ -93,6 +94,7 @@ class Annotation:
     created_at: str
     superseded_by: int | None
     undone_at: str | None
+    active_seconds: float | None = None
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,8 @@ History
    embeddings file), 2-D projections for the map.
 3. Claims: which annotation session is showing which selected example (a lease), so two
    annotators are never served the same item at once.
+4. The annotator's active time per annotation (seconds from display to commit, idle gaps
+   cut off; NULL for rows saved before, or without a browser).
 """
 
 from __future__ import annotations
@@ -131,7 +133,11 @@ CREATE TABLE claims (
 CREATE INDEX claims_by_session ON claims (session);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_DDL, V2_DDL, V3_DDL)
+V4_DDL = """
+ALTER TABLE annotations ADD COLUMN active_seconds REAL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_DDL, V2_DDL, V3_DDL, V4_DDL)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,10 +9,22 @@ make an annotator look ten times slower.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 IDLE_LIMIT_S = 120.0
+IDLE_LIMIT_ENV = "DEMUX_IDLE_LIMIT_S"
+
+
+def idle_limit_s() -> float:
+    """The server's idle limit: ``$DEMUX_IDLE_LIMIT_S`` when set to a positive number, else
+    :data:`IDLE_LIMIT_S`."""
+    try:
+        value = float(os.environ.get(IDLE_LIMIT_ENV, IDLE_LIMIT_S))
+    except ValueError:
+        return IDLE_LIMIT_S
+    return value if value > 0 else IDLE_LIMIT_S
 
 
 def active_seconds(moments: Sequence[float], idle_limit: float = IDLE_LIMIT_S) -> float:

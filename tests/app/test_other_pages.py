@@ -167,7 +167,10 @@ def test_rounds_page_shows_curve_baseline_and_failure(scored_project, fake_runne
     keys = [chart.proto.id for chart in app.get("plotly_chart")]
     assert [key.split("-")[-1] for key in keys] == ["learning_curve", "stability", "picks",
                                                      "timings"]  # fmt: skip
-    assert len(app.dataframe) == 2
+    assert len(app.dataframe) == 4  # diagnostics, pace by annotator and by round, all rounds
+    pace = app.dataframe[1].value
+    assert list(pace.columns[:2]) == ["annotator", "labels"] and pace["labels"].sum() > 0
+    assert "Gain per hour (CSV)" in [b.proto.label for b in app.get("download_button")]
 
     fake_runner.fail_with = "disk full"
     annotate = open_app("tiny", "pages/annotate.py")

@@ -29,3 +29,14 @@ def test_labels_per_active_hour_per_annotator():
     assert paces["ana"].per_hour == pytest.approx(60.0)
     assert paces["ben"].per_hour == pytest.approx(100.0)
     assert math.isnan(pace([("cy", 0.0)])["cy"].per_hour)
+
+
+def test_the_idle_limit_can_be_set_for_the_server(monkeypatch):
+    from service.team.timing import IDLE_LIMIT_S, idle_limit_s
+
+    assert idle_limit_s() == IDLE_LIMIT_S
+    monkeypatch.setenv("DEMUX_IDLE_LIMIT_S", "45")
+    assert idle_limit_s() == 45.0
+    for bad in ("0", "-3", "soon"):
+        monkeypatch.setenv("DEMUX_IDLE_LIMIT_S", bad)
+        assert idle_limit_s() == IDLE_LIMIT_S

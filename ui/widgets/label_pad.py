@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from service.team.timing import idle_limit_s
 from ui.widgets.presses import acknowledged, component
 
 _HTML = '<div class="label-pad" role="group" aria-label="label this sentence"></div>'
@@ -53,6 +54,7 @@ def label_pad(
             "suggestion": suggestion,
             "qa": None if qa_answer is None else {"answer": qa_answer},
             "acked": acknowledged(key),
+            "idle_ms": int(idle_limit_s() * 1000),
         },
         default={"presses": []},
         on_presses_change=lambda: None,

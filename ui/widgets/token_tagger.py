@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from service.team.timing import idle_limit_s
 from ui.widgets.presses import acknowledged, component
 
 _HTML = '<div class="tagger" tabindex="0" role="application" aria-label="token tagger"></div>'
@@ -58,6 +59,7 @@ def token_tagger(
             "direction": direction,
             "suggested": suggested,
             "acked": acknowledged(key),
+            "idle_ms": int(idle_limit_s() * 1000),
         },
         default={"presses": []},
         on_presses_change=lambda: None,
