@@ -21,7 +21,7 @@ from service.annotation import (
     round_progress,
 )
 from service.bio import entity_types, is_bio_schema
-from service.presses import Press, PressOutcome, apply_press, held_by_others, serve_item
+from service.presses import Press, apply_press, held_by_others, serve_item
 from service.projects import project_settings
 from service.round_control import Phase, rerun_round, round_state, start_next_round
 from service.text import text_direction
@@ -37,7 +37,7 @@ from ui.common import (
 from ui.round_view import item_header, round_done, show_guesses
 from ui.sample_view import sample_controls, sample_mode
 from ui.widgets.label_pad import label_pad
-from ui.widgets.presses import mark_handled, pending_presses
+from ui.widgets.presses import handled_nonces, pending_presses
 from ui.widgets.token_tagger import token_tagger
 
 SHORTCUTS = "Digits: labels · Enter: accept the model's guess · S: skip · F: flag · U: undo"
@@ -68,27 +68,40 @@ def _notice(reason: str) -> None:
 
 
 def handle_presses(store: ProjectStore, current: Round, items: list[AnnotationItem]) -> bool:
-    """Carry out every press not handled yet, oldest first; returns whether any arrived."""
-    outcomes: list[PressOutcome | str] = []
-    typed = st.session_state.get(TYPED_KEY, [])
-    for key in (PAD_KEY, TAGGER_KEY, None):
-        raws = pending_presses(key) if key is not None else list(typed)
+    """Carry out every press not handled yet, oldest first; returns whether any arrived.
+
+    Everything read from session state is read before the first press is carried out, and
+    each press is marked handled (and its refusal noted) in plain lists session state holds:
+    Streamlit may stop a run at any session-state access when a newer widget value arrives,
+    and a press saved but not marked would be carried out again and refused as handled.
+    """
+    session, annotator = annotation_session(), annotator_name()
+    notices = st.session_state.setdefault(NOTICES_KEY, [])
+    typed = st.session_state.setdefault(TYPED_KEY, [])
+    queues = [(pending_presses(key), handled_nonces(key)) for key in (PAD_KEY, TAGGER_KEY)]
+    arrived = False
+
+    def carry_out(raw) -> None:
+        try:
+            press = Press.from_payload(raw)
+        except ValueError as error:
+            notices.append((time.time(), f"a press was not understood: {error}"))
+            return
+        outcome = apply_press(store, current.id, items, press, session=session,
+                              annotator=annotator)  # fmt: skip
+        if outcome.refused is not None:
+            notices.append((time.time(), outcome.refused))
+
+    for raws, handled in queues:
         for raw in raws:
-            try:
-                press = Press.from_payload(raw)
-            except ValueError as error:
-                outcomes.append(f"a press was not understood: {error}")
-                continue
-            outcomes.append(apply_press(store, current.id, items, press,
-                                        session=annotation_session(), annotator=annotator_name()))  # fmt: skip
-        if key is not None:
-            mark_handled(key, [str(raw.get("nonce")) for raw in raws])
-    st.session_state[TYPED_KEY] = []
-    for outcome in outcomes:
-        reason = outcome if isinstance(outcome, str) else outcome.refused
-        if reason is not None:
-            _notice(reason)
-    return bool(outcomes)
+            carry_out(raw)
+            handled.append(str(raw.get("nonce")))
+            arrived = True
+    while typed:
+        carry_out(typed[0])
+        typed.pop(0)
+        arrived = True
+    return arrived
 
 
 def show_notices() -> None:

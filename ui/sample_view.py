@@ -17,7 +17,7 @@ from service.text import text_direction
 from storage import InvalidAnnotationError, ItemTakenError, ProjectStore
 from ui.common import annotator_name
 from ui.widgets.label_pad import label_pad
-from ui.widgets.presses import mark_handled, pending_presses
+from ui.widgets.presses import handled_nonces, pending_presses
 from ui.widgets.token_tagger import token_tagger
 
 SAMPLE_PAD_KEY = "sample_pad"
@@ -68,9 +68,13 @@ def sample_controls(store: ProjectStore) -> None:
 
 
 def _handle_presses(store: ProjectStore) -> None:
+    """Carry out the sample widgets' new presses (marked handled as each is carried out, in
+    the live lists: see :func:`ui.widgets.presses.handled_nonces`); then show refusals."""
     annotator = annotator_name() or "?"
-    for key in (SAMPLE_PAD_KEY, SAMPLE_TAGGER_KEY):
-        raws = pending_presses(key)
+    refusals: list[str] = []
+    queues = [(pending_presses(key), handled_nonces(key))
+              for key in (SAMPLE_PAD_KEY, SAMPLE_TAGGER_KEY)]  # fmt: skip
+    for raws, handled in queues:
         for raw in raws:
             try:
                 press = Press.from_payload(raw)
@@ -82,5 +86,7 @@ def _handle_presses(store: ProjectStore) -> None:
                     store.save_annotation(press.example_key, None, annotator=annotator,
                                           kind=press.action, only_if_unhandled=True)  # fmt: skip
             except (ValueError, ItemTakenError, InvalidAnnotationError) as error:
-                st.caption(f"Not saved: {error}")
-        mark_handled(key, [str(raw.get("nonce")) for raw in raws])
+                refusals.append(str(error))
+            handled.append(str(raw.get("nonce")))
+    for reason in refusals:
+        st.caption(f"Not saved: {reason}")

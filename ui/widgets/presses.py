@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,11 +38,19 @@ def pending_presses(key: str) -> list[Mapping[str, Any]]:
     return [press for press in presses if press.get("nonce") not in handled]
 
 
-def mark_handled(key: str, nonces: Sequence[str]) -> None:
-    """Remember handled nonces (only those the widget may still send: its latest queue)."""
+def handled_nonces(key: str) -> list[str]:
+    """The live list of the nonces of ``key``'s presses this session handled, pruned to those
+    the widget may still send (its latest queue).
+
+    Append to the returned list itself right after each press is carried out: the list is
+    the object session state holds, so appending goes through no Streamlit call, and no rerun
+    can interrupt the run between a press's save and its mark (a press saved but not marked
+    would be carried out again on the next run, and refused as already handled).
+    """
     handled = st.session_state.setdefault(HANDLED_KEY, {}).setdefault(key, [])
     latest = {press.get("nonce") for press in presses_of(st.session_state.get(key))}
-    handled[:] = [nonce for nonce in [*handled, *nonces] if nonce in latest]
+    handled[:] = [nonce for nonce in handled if nonce in latest]
+    return handled
 
 
 def acknowledged(key: str) -> list[str]:
