@@ -4,9 +4,9 @@ The round runner stores, with every round, the target pool's mean margin and how
 target predictions agree with the last earlier round's (Cohen's kappa and the share that
 changed; :mod:`demux_core.rounds.stability`). The Rounds page plots the series and
 :func:`stopping_note` says in words whether predictions have stabilised: the mean kappa of
-the last ``stop_window`` comparisons (project setting, default 3) reaching ``stop_kappa``
-(default 0.99), the rule of Bloodgood and Vijay-Shanker (2009) as small-text's
-``KappaAverage`` implements it.
+the last ``stop_window`` comparisons (project setting, default 2) reaching ``stop_kappa``
+(default 0.9), the rule of Bloodgood and Vijay-Shanker (2009) as small-text's
+``KappaAverage`` implements it, with defaults measured on this project's grids.
 """
 
 from __future__ import annotations

@@ -6,9 +6,14 @@ import importlib.util
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from demux_core.cold_start import COLD_START_STRATEGIES
+from demux_core.cold_start import (
+    COLD_START_STRATEGIES,
+    DEFAULT_COLD_START,
+    DEFAULT_COLD_START_LABELS,
+)
 from demux_core.config import check_warm_start_weight
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
+from demux_core.rounds.stability import DEFAULT_KAPPA, DEFAULT_WINDOW
 from demux_core.selection.strategies import REGISTRY
 
 DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
@@ -83,10 +88,10 @@ class ProjectSettings:
     frozen_layers: int | None = None
     round_mode: str = "indexed"
     baseline_twin: bool = True
-    cold_start: str = "typical-knn"
-    cold_start_labels: int = 20
-    stop_kappa: float = 0.99
-    stop_window: int = 3
+    cold_start: str = DEFAULT_COLD_START
+    cold_start_labels: int = DEFAULT_COLD_START_LABELS
+    stop_kappa: float = DEFAULT_KAPPA
+    stop_window: int = DEFAULT_WINDOW
 
     def __post_init__(self) -> None:
         if self.round_mode not in ROUND_MODES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from demux_core.cold_start import DEFAULT_COLD_START_LABELS
 from demux_core.config import RECIPES, HeadConfig
 from demux_core.rounds.types import RoundConfig
 
@@ -81,7 +82,7 @@ class SimulationConfig:
     distance_encoder: str = "current"
     rescore: str = "all"
     cold_start: str = "off"
-    cold_start_labels: int = 20
+    cold_start_labels: int = DEFAULT_COLD_START_LABELS
 
     def __post_init__(self) -> None:
         if self.rescore not in ("all", "selected"):

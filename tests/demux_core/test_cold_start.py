@@ -7,12 +7,15 @@ import pytest
 from demux_core.cold_start import round_strategy
 
 
-def test_without_seed_labels_the_distance_only_strategy_picks_until_enough_labels():
+def test_without_seed_labels_the_cold_start_strategy_picks_until_enough_labels():
     first = round_strategy("knn-uncertainty", seed_labels=0, labels=0)
-    assert first.strategy == "typical-knn" and "cold start" in first.reason
-    assert "0 of 20 labels" in first.reason and "knn-uncertainty takes over" in first.reason
-    later = round_strategy("knn-uncertainty", seed_labels=0, labels=20)
-    assert later.strategy == "knn-uncertainty" and "20 labels train the head" in later.reason
+    assert first.strategy == "random" and "cold start" in first.reason  # the measured default
+    assert "0 of 150 labels" in first.reason and "knn-uncertainty takes over" in first.reason
+    assert "drawn at random" in first.reason
+    later = round_strategy("knn-uncertainty", seed_labels=0, labels=150)
+    assert later.strategy == "knn-uncertainty" and "150 labels train the head" in later.reason
+    typical = round_strategy("knn-uncertainty", seed_labels=0, labels=0, cold_start="typical-knn")
+    assert typical.strategy == "typical-knn" and "from the embeddings alone" in typical.reason
     chosen = round_strategy("knn-uncertainty", seed_labels=0, labels=5, cold_start="average-dist",
                             cold_start_labels=10)  # fmt: skip
     assert chosen.strategy == "average-dist"

@@ -1,7 +1,8 @@
 """A project with no seed set in the browser (Debian chromium): round 1 says it was picked by
-typical-knn because nothing has trained the head yet; once the cold start's labels exist, the
-next round says the project's strategy picked it. Once with the fake runner, once with the
-real runner (a tiny real transformer: real training, scoring and selection)."""
+the cold start's strategy because nothing has trained the head yet; once the cold start's
+labels exist, the next round says the project's strategy picked it. Once with the fake runner
+and the default cold start (random), once with the real runner (a tiny real transformer: real
+training, scoring and selection) and typical-knn."""
 
 from __future__ import annotations
 
@@ -22,24 +23,24 @@ UI_TIMEOUT_MS = 60_000
 REAL_TIMEOUT_MS = 240_000
 
 
-def _seedless_project(tmp_path, monkeypatch, model: str | None = None):
+def _seedless_project(tmp_path, monkeypatch, model: str | None = None, cold_start="random"):
     from service.projects import NewProject, ProjectSettings
     from tests.service.factories import TOPICS, sequence_pools
 
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
     settings = ProjectSettings(strategy="knn-uncertainty", budget=3, k=2, cold_start_labels=3,
-                               baseline_twin=False)  # fmt: skip
+                               baseline_twin=False, cold_start=cold_start)  # fmt: skip
     pools = replace(sequence_pools(n_source=12), seed=[])
     args = ("cold", "sequence", TOPICS) + ((model,) if model else ())
     return stored_project(tmp_path, monkeypatch, NewProject(*args, settings=settings), pools)
 
 
-def _cold_start_then_handover(page, url: str, timeout_ms: float) -> None:
+def _cold_start_then_handover(page, url: str, timeout_ms: float, cold_start: str) -> None:
     from playwright.sync_api import expect
 
     start_round_one(page, url, "cold", timeout_ms)
-    reason = page.get_by_text("Picked by typical-knn, cold start: no seed set and 0 of 3")
+    reason = page.get_by_text(f"Picked by {cold_start}, cold start: no seed set and 0 of 3")
     expect(reason).to_be_visible(timeout=timeout_ms)
     assert "knn-uncertainty takes over from 3 labels" in reason.inner_text()
     label_every_pick(page, total=3, timeout_ms=timeout_ms)  # the last label ends round 1
@@ -55,7 +56,7 @@ def test_a_seedless_project_runs_its_cold_start_and_hands_over(tmp_path, monkeyp
     _seedless_project(tmp_path, monkeypatch)
     with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log",
                        {"DEMUX_RUNNER": "fake"}) as url, browser_page() as page:  # fmt: skip
-        _cold_start_then_handover(page, url, UI_TIMEOUT_MS)
+        _cold_start_then_handover(page, url, UI_TIMEOUT_MS, "random")
 
 
 @pytest.mark.browser
@@ -64,10 +65,10 @@ def test_a_real_model_trains_on_the_cold_start_labels_and_picks_by_margin(tmp_pa
     from tests.fixtures.tiny_model import build_tiny_model_dir
 
     model = build_tiny_model_dir(tmp_path / "tiny")
-    path = _seedless_project(tmp_path, monkeypatch, str(model))
+    path = _seedless_project(tmp_path, monkeypatch, str(model), cold_start="typical-knn")
     with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log",
                        {"DEMUX_RUNNER": "real"}) as url, browser_page() as page:  # fmt: skip
-        _cold_start_then_handover(page, url, REAL_TIMEOUT_MS)
+        _cold_start_then_handover(page, url, REAL_TIMEOUT_MS, "typical-knn")
     from service.projects import open_store
 
     store = open_store(path)

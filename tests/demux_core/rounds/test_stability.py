@@ -31,9 +31,9 @@ def test_token_predictions_compare_word_by_word():
 
 def test_the_stop_fires_when_the_window_average_reaches_the_threshold():
     kappas = [(2, 0.6), (3, 0.95), (4, 0.995), (5, 0.999), (6, 1.0)]
-    assert stopping_round(kappas) == 6  # mean of rounds 4-6 >= 0.99; of 3-5 only 0.98
-    assert stopping_round(kappas, window=1) == 4
-    assert stopping_round(kappas, threshold=0.9, window=2) == 4
-    assert stopping_round(kappas[:3]) is None
+    assert stopping_round(kappas, 0.99, 3) == 6  # mean of rounds 4-6 >= 0.99; 3-5 only 0.98
+    assert stopping_round(kappas, 0.99, window=1) == 4
+    assert stopping_round(kappas) == 4  # the defaults: 0.9 over 2 rounds (0.95 and 0.995)
+    assert stopping_round(kappas[:2]) is None
     with pytest.raises(ValueError, match="window"):
         stopping_round(kappas, window=0)
