@@ -30,6 +30,7 @@ FAILURE_WINDOW_S = 15 * 60.0
 FIRST_WAIT_S = 30.0
 MAX_WAIT_S = 15 * 60.0
 MIN_PASSWORD = 10
+TOUCH_AFTER_S = 60.0  # a session's last use is written at most this often
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 # What each role may do (pages check these; the service refuses the rest).
@@ -158,7 +159,8 @@ class Accounts:
         account = self.store.account(row.username)
         if account is None:
             return None
-        self.store.touch_session(row.token_digest, now)
+        if now - row.last_seen > TOUCH_AFTER_S:  # not one durable write per page rerun
+            self.store.touch_session(row.token_digest, now)
         return SignedIn(account.username, account.role)
 
     def sign_out(self, token: str | None) -> None:

@@ -66,8 +66,12 @@ def test_a_session_resolves_to_its_account_until_it_expires_or_signs_out(account
     assert (signed.username, signed.role) == ("ana", "reviewer")
     assert signed.may("review") and not signed.may("export")
     assert team.store.session(digest(token)) is not None and team.store.session(token) is None
-    clock.now += SESSION_IDLE_S - 1
+    clock.now += 30
+    assert team.resolve(token) is not None
+    assert team.store.session(digest(token)).last_seen == clock.now - 30  # no write per rerun
+    clock.now += SESSION_IDLE_S - 31
     assert team.resolve(token) is not None  # used just in time: the idle clock restarts
+    assert team.store.session(digest(token)).last_seen == clock.now
     clock.now += SESSION_IDLE_S + 1
     assert team.resolve(token) is None  # idle too long
     second = team.sign_in("ana", "long enough password")
