@@ -29,10 +29,12 @@ def target_stability(store: Any, round_id: int, target: Any) -> dict[str, Any]:
 
     if target is None or len(target.predictions) == 0:
         return {}
+    from demux_core.agreement import units
     from service.store_runner import _json_prediction
 
     current = [_json_prediction(p) for p in target.predictions]
-    found: dict[str, Any] = {"target_mean_margin": float(np.mean(target.uncertainty))}
+    found: dict[str, Any] = {"target_mean_margin": float(np.mean(target.uncertainty)),
+                             "target_classes": len(set(units(current)))}  # fmt: skip
     number = store.get_round(round_id).number
     for earlier in reversed(store.rounds()):
         if earlier.number >= number or not earlier.model_version:
@@ -65,6 +67,28 @@ def stability_table(store: Any) -> pd.DataFrame:
                                        "target_mean_margin"])  # fmt: skip
 
 
+def _latest_classes(store: Any) -> int | None:
+    """How many distinct labels (tags, for token tasks) the latest measured round predicted
+    on the target pool (None when not recorded)."""
+    for current in reversed(store.rounds()):
+        value = (current.metrics or {}).get("target_classes")
+        if "target_mean_margin" in (current.metrics or {}):
+            return int(value) if isinstance(value, int | float) else None
+    return None
+
+
+def _stable_since(kappas: list[tuple[int, float]], threshold: float, window: int) -> int | None:
+    """The first round of the stretch, up to the latest round, in which the rule holds at
+    every round (None when it does not hold at the latest: a stop that later rounds undid is
+    no stop now)."""
+    since = None
+    for end in range(len(kappas), 0, -1):
+        if stopping_round(kappas[max(0, end - window) : end], threshold, window) is None:
+            break
+        since = kappas[end - 1][0]
+    return since
+
+
 def stopping_note(store: Any, table: pd.DataFrame | None = None) -> str | None:
     """Whether the target predictions have stabilised, in one or two sentences (None before
     two rounds have been compared); ``table``: :func:`stability_table`, when already read."""
@@ -75,10 +99,15 @@ def stopping_note(store: Any, table: pd.DataFrame | None = None) -> str | None:
     if table.empty:
         return None
     kappas = list(zip(table["round"].astype(int), table["target_kappa"].astype(float), strict=True))
-    stop = stopping_round(kappas, threshold, window)
+    stop = _stable_since(kappas, threshold, window)
     recent = table.tail(window)
     changed = ", ".join(f"{100 * c:.1f} %" for c in recent["target_changed"])
     span = f"the last {len(recent)} round(s) changed {changed} of the target predictions"
+    classes = _latest_classes(store)
+    if stop is not None and classes == 1:
+        return (f"Not a real plateau: round {int(table['round'].iloc[-1])} predicts one label for "
+                f"every target sentence, so its predictions hardly change; the model has not "
+                "learned the task yet.")  # fmt: skip
     if stop is not None:
         return (f"Predictions have stabilised since round {stop}: {span} (mean kappa with the "
                 f"round before {recent['target_kappa'].mean():.3f} >= {threshold}). Further "

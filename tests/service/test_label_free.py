@@ -45,14 +45,29 @@ def test_each_round_stores_its_agreement_with_the_round_before(demux_home):
         ([0.5], "Too early to tell: the last 1 round(s) changed"),
         ([0.5, 0.8, 0.9], "Not stable yet: the last 3 round(s) changed"),
         ([0.8, 0.995, 0.995, 1.0], "Predictions have stabilised since round 5:"),
+        ([0.995, 0.995, 0.995, 0.995], "Predictions have stabilised since round 4:"),
+        ([0.995, 0.995, 0.995, 0.5], "Not stable yet"),  # a later round undid the plateau
     ],
 )
 def test_the_stopping_note_says_where_the_series_stands(demux_home, kappas, expected):
     store = open_store(make_project())
     store.update_project(settings={**store.info().settings, "stop_kappa": 0.99, "stop_window": 3})
-    _round_with_target(store, ["sports"] * 4)
+    predictions = ["sports", "travel", "sports", "sports"]
+    _round_with_target(store, predictions)
     for kappa in kappas:
-        _round_with_target(store, ["sports"] * 4, {"target_kappa": kappa,
-                                                    "target_changed": (1 - kappa) / 2})  # fmt: skip
+        _round_with_target(store, predictions, {"target_kappa": kappa,
+                                                "target_changed": (1 - kappa) / 2})  # fmt: skip
     assert stopping_note(store).startswith(expected)
     store.close()
+
+
+def test_a_model_that_predicts_one_label_everywhere_is_not_called_stable(demux_home):
+    """Kappa of two constant predictions is 1: without this guard the rule would say a model
+    that never learned the task (common early in a cold start) had stabilised."""
+    store = open_store(make_project())
+    for _ in range(3):
+        metrics = _round_with_target(store, ["sports"] * 4)
+    assert metrics["target_classes"] == 1 and metrics["target_kappa"] == 1.0
+    assert stopping_note(store).startswith("Not a real plateau: round 3 predicts one label")
+    _round_with_target(store, ["sports", "travel", "sports", "sports"])
+    assert stopping_note(store).startswith("Not stable yet")
