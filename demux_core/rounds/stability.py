@@ -20,7 +20,8 @@ import numpy as np
 # paper's 0.99 over 3 rounds fired in 1 of 81 runs; with 60-100 target sentences a round flips a
 # few predictions even when the test score is flat. 0.9 over 2 rounds fired in all 9 runs whose
 # score had stopped moving (saving 87 % of their labels, +0.5 points on average, worst -2.0)
-# and in 1 of 72 runs that were still learning from nothing.
+# and in 1 of 72 runs that were still learning from nothing (a model predicting one label
+# everywhere, which service.label_free does not call stable).
 DEFAULT_KAPPA = 0.9
 DEFAULT_WINDOW = 2
 
