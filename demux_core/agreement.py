@@ -17,20 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from demux_core.rounds.stability import cohen_kappa
+from demux_core.rounds.stability import cohen_kappa, units
 
 Label = str | tuple[str, ...]
-
-
-def units(labels: Sequence[Label]) -> list[str]:
-    """One unit per item (a class) or per word (a tag sequence), in order."""
-    out: list[str] = []
-    for label in labels:
-        if isinstance(label, tuple | list):
-            out.extend(str(tag) for tag in label)
-        else:
-            out.append(str(label))
-    return out
 
 
 def pair_kappa(first: Sequence[Label], second: Sequence[Label]) -> float:

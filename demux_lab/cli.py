@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_stopping(args) -> int:
     from demux_lab.reporting import read_rows
-    from demux_lab.stopping import default_rules, rules_markdown
+    from demux_lab.stopping import default_rules, rules_markdown, runs_of
 
     missing = [str(run) for run in args.runs if not (run / "results.csv").is_file()]
     if missing:
@@ -63,10 +63,7 @@ def run_stopping(args) -> int:
         return 2
     by_strategy: dict[str, list] = {}
     for folder in args.runs:
-        runs: dict = {}
-        for row in read_rows(folder / "results.csv"):
-            runs.setdefault((row.strategy, row.seed), []).append(row)
-        for (strategy, _), rows in runs.items():
+        for (strategy, _), rows in runs_of(read_rows(folder / "results.csv")).items():
             if not args.strategies or strategy in args.strategies:
                 by_strategy.setdefault(strategy, []).append(rows)
     parts = [f"## {strategy} ({len(runs)} runs: {len(args.runs)} folder(s) x seeds)\n\n"

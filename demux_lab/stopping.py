@@ -76,7 +76,7 @@ def budget_rule(labels: int) -> Rule:
     return rule
 
 
-def _runs(rows: Sequence[ResultRow]) -> dict[tuple[str, int], list[ResultRow]]:
+def runs_of(rows: Sequence[ResultRow]) -> dict[tuple[str, int], list[ResultRow]]:
     runs: dict[tuple[str, int], list[ResultRow]] = defaultdict(list)
     for row in rows:
         runs[(row.strategy, row.seed)].append(row)
@@ -93,7 +93,7 @@ def stop_points(
     defaults to :func:`kappa_rule` with ``threshold`` and ``window``."""
     rule = rule or kappa_rule(threshold, window)
     points = []
-    for (strategy, seed), run in _runs(rows).items():
+    for (strategy, seed), run in runs_of(rows).items():
         stop = rule(run)
         at = next((row for row in run if row.round == stop), None)
         points.append(StopPoint(strategy, seed, stop, at and at.budget_used, at and at.value,

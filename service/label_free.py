@@ -29,7 +29,7 @@ def target_stability(store: Any, round_id: int, target: Any) -> dict[str, Any]:
 
     if target is None or len(target.predictions) == 0:
         return {}
-    from demux_core.agreement import units
+    from demux_core.rounds.stability import units
     from service.store_runner import _json_prediction
 
     current = [_json_prediction(p) for p in target.predictions]

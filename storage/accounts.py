@@ -82,9 +82,7 @@ class AccountStore:
         return write_transaction(self._connections.db(), self.settings.begin_deadline_s)
 
     def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        cursor = self._connections.db().execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return list(self._connections.db().query(sql, params))
 
     # -- accounts ------------------------------------------------------------------------
     def add_account(self, username: str, role: str, password_hash: str, now: float) -> Account:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from service.team.pace import gain_per_hour, pace_table
+from service.team.pace import gain_per_hour, label_times, pace_table
 from service.team.timing import idle_limit_s
 
 
 def pace_section(store) -> None:
     """Labels per active hour per annotator and round; the score against annotation hours."""
     st.subheader("Time per label and gain per hour")
-    pace = pace_table(store)
+    times = label_times(store)  # one read for the three tables
+    pace = pace_table(store, times=times)
     if pace.empty:
         st.caption("No labels yet.")
         return
@@ -23,8 +24,10 @@ def pace_section(store) -> None:
     with columns[0]:
         st.dataframe(pace, hide_index=True, key="pace_by_annotator")
     with columns[1]:
-        st.dataframe(pace_table(store, by_round=True), hide_index=True, key="pace_by_round")
-    gain = gain_per_hour(store)
+        st.dataframe(
+            pace_table(store, by_round=True, times=times), hide_index=True, key="pace_by_round"
+        )
+    gain = gain_per_hour(store, times)
     signals = [c for c in ("test metric", "target_kappa", "target_changed") if c in gain]
     if signals and gain["hours"].max() > 0:
         long = gain.melt(id_vars=["round", "hours"], value_vars=signals, var_name="signal",

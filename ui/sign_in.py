@@ -63,6 +63,7 @@ def sign_in_required() -> bool:
 def current_user() -> SignedIn | None:
     """Who this browser session is signed in as (``None``: nobody, or sign-in is off)."""
     if not sign_in_required():
+        st.session_state.pop(USER_KEY, None)  # accounts removed since: no stale name
         return None
     token = st.session_state.get(TOKEN_KEY) or st.context.cookies.get(COOKIE)
     user = team_accounts().resolve(token)
@@ -81,9 +82,10 @@ def signed_in_user() -> SignedIn | None:
 
 
 def may(action: str) -> bool:
-    """Whether this session may do ``action`` (always, while sign-in is off)."""
+    """Whether this session may do ``action`` (always, while sign-in is off: a signed-out
+    session with sign-in on never reaches a page, :func:`ui.navigation.run_app`)."""
     user = signed_in_user()
-    return user.may(action) if user is not None else not sign_in_required()
+    return user is None or user.may(action)
 
 
 def render_sign_in() -> None:

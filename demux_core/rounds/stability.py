@@ -43,7 +43,8 @@ class Agreement:
     units: int
 
 
-def _units(predictions: Sequence) -> list[str]:
+def units(predictions: Sequence) -> list[str]:
+    """One unit per prediction (a class, repr'd), or per word for a tag sequence, in order."""
     units: list[str] = []
     for prediction in predictions:
         if isinstance(prediction, list | tuple) and all(isinstance(p, str) for p in prediction):
@@ -84,7 +85,7 @@ def prediction_agreement(previous: Sequence, current: Sequence) -> Agreement:
     """
     if len(previous) != len(current):
         raise ValueError(f"{len(previous)} previous predictions against {len(current)}")
-    first, second = _units(previous), _units(current)
+    first, second = units(previous), units(current)
     kappa = cohen_kappa(first, second)
     changed = float(np.mean(np.asarray(first, dtype=object) != np.asarray(second, dtype=object)))
     return Agreement(kappa, changed, len(first))

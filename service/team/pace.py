@@ -29,10 +29,13 @@ def label_times(store: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["annotator", "round", "kind", "seconds"])
 
 
-def pace_table(store: Any, by_round: bool = False) -> pd.DataFrame:
+def pace_table(
+    store: Any, by_round: bool = False, times: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Labels (skips and flags too: each took the annotator's time), the labels with a
-    measured time, their active hours and labels per active hour, per annotator (and round)."""
-    times = label_times(store)
+    measured time, their active hours and labels per active hour, per annotator (and round);
+    ``times``: :func:`label_times`, when already read."""
+    times = label_times(store) if times is None else times
     keys = ["round", "annotator"] if by_round else ["annotator"]
     columns = keys[:-1] + PACE_COLUMNS
     if times.empty:
@@ -45,12 +48,12 @@ def pace_table(store: Any, by_round: bool = False) -> pd.DataFrame:
     return table[columns]
 
 
-def gain_per_hour(store: Any) -> pd.DataFrame:
+def gain_per_hour(store: Any, times: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per round: ``round``, ``labels``, ``hours`` (active annotation hours of every round
     before it, whose labels trained its model), then ``test metric`` where a test set
     scores it and the label-free ``target_kappa``, ``target_changed``,
-    ``target_mean_margin`` where measured."""
-    times = label_times(store)
+    ``target_mean_margin`` where measured; ``times``: :func:`label_times`, when already read."""
+    times = label_times(store) if times is None else times
     curve = learning_curve(store)
     ours = curve[curve["series"] == DEMUX_SERIES].set_index("round")
     stability = stability_table(store).set_index("round")

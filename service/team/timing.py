@@ -1,17 +1,17 @@
 """Active annotation time: from an item's display to its commit, idle gaps cut off.
 
-The app records, per item, the moments the annotator was seen working on it: when the item
-was shown, each interaction the server saw (a tag set, a draft changed), and the commit.
-A gap between two successive moments counts in full up to :data:`IDLE_LIMIT_S`; a longer
-gap (a coffee break with the tab open) counts as the limit, so one forgotten tab does not
-make an annotator look ten times slower.
+The moments are the item's display, each of the annotator's moves (keys, clicks, pointer,
+scroll) and the press. A gap between two successive moments counts in full up to the idle
+limit (:func:`idle_limit_s`); a longer gap (a coffee break with the tab open) counts as the
+limit, so one forgotten tab does not make an annotator look ten times slower. The page's
+widgets apply this rule in the browser (``ui/widgets/press_queue.js``, with the server's limit)
+and send the result with each press; :func:`active_seconds` states it in Python for tests.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 IDLE_LIMIT_S = 120.0
 IDLE_LIMIT_ENV = "DEMUX_IDLE_LIMIT_S"
@@ -47,26 +47,3 @@ def active_seconds(moments: Sequence[float], idle_limit: float = IDLE_LIMIT_S) -
         raise ValueError(f"idle_limit must be > 0, got {idle_limit}")
     ordered = sorted(moments)
     return float(sum(min(b - a, idle_limit) for a, b in zip(ordered, ordered[1:], strict=False)))
-
-
-@dataclass(frozen=True)
-class Pace:
-    """One annotator's (or one round's) labels and active hours."""
-
-    labels: int
-    hours: float
-
-    @property
-    def per_hour(self) -> float:
-        """Labels per active hour (NaN before any active time)."""
-        return self.labels / self.hours if self.hours > 0 else float("nan")
-
-
-def pace(timed: Iterable[tuple[str, float]]) -> dict[str, Pace]:
-    """Labels and active hours per key, from ``(key, active seconds)`` per label."""
-    counts: dict[str, int] = {}
-    seconds: dict[str, float] = {}
-    for key, active in timed:
-        counts[key] = counts.get(key, 0) + 1
-        seconds[key] = seconds.get(key, 0.0) + float(active)
-    return {key: Pace(counts[key], seconds[key] / 3600) for key in counts}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from service.team.timing import active_seconds, pace
+from service.team.timing import active_seconds
 
 
 def test_gaps_count_in_full_up_to_the_idle_limit():
@@ -20,15 +18,6 @@ def test_gaps_count_in_full_up_to_the_idle_limit():
 def test_the_idle_limit_must_be_positive():
     with pytest.raises(ValueError, match="idle_limit"):
         active_seconds([0, 1], idle_limit=0)
-
-
-def test_labels_per_active_hour_per_annotator():
-    timed = [("ana", 30.0), ("ana", 90.0), ("ben", 36.0)]
-    paces = pace(timed)
-    assert paces["ana"].labels == 2 and paces["ana"].hours == pytest.approx(120 / 3600)
-    assert paces["ana"].per_hour == pytest.approx(60.0)
-    assert paces["ben"].per_hour == pytest.approx(100.0)
-    assert math.isnan(pace([("cy", 0.0)])["cy"].per_hour)
 
 
 def test_the_idle_limit_can_be_set_for_the_server(monkeypatch):
