@@ -1,9 +1,11 @@
 """Annotations with an audit trail: a correction supersedes the older row, undo restores it.
 
-The effective annotation of an example is its row with ``superseded_by IS NULL`` and
-``undone_at IS NULL``. Saving marks the previous effective row ``superseded_by = new id``;
+Each row fills one *slot* of its example: ``first`` (the label), ``second`` (an overlap
+item's label from a second annotator) or ``review`` (a reviewer's decision). The effective
+annotation of a slot is its row with ``superseded_by IS NULL`` and ``undone_at IS NULL``.
+Saving marks the previous effective row of the same slot ``superseded_by = new id``;
 undoing marks a row ``undone_at`` and hands its place back to the row it superseded.
-Rows are never deleted or overwritten.
+Rows are never deleted or overwritten. Which label training uses: :mod:`storage.resolution`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from storage.claims import LEASE_S
 from storage.errors import InvalidAnnotationError, ItemTakenError
 from storage.examples import check_pool
 from storage.records import Annotation, Label, label_from_json, label_to_json
+from storage.resolution import resolve
 from storage.rounds import now_iso
-from storage.schema import ANNOTATION_KINDS
+from storage.schema import ANNOTATION_KINDS, ANNOTATION_SLOTS
 from storage.validation import label_problem
 
 _ACTIVE = "a.superseded_by IS NULL AND a.undone_at IS NULL"
@@ -37,6 +40,7 @@ class AnnotationsMixin(StoreBase):
         session: str | None = None,
         only_if_unhandled: bool = False,
         active_seconds: float | None = None,
+        slot: str = "first",
     ) -> Annotation:
         """Save one annotation durably (committed and fsynced when this returns).
 
@@ -61,24 +65,32 @@ class AnnotationsMixin(StoreBase):
             acting on an item that someone else handled meanwhile).
         active_seconds : float, optional
             The annotator's active time on the item (>= 0; :mod:`service.team.timing`).
+        slot : {"first", "second", "review"}
+            Which of the example's annotations this is (module docstring). A ``second``
+            needs a first label from someone else; nobody fills both slots of one example.
 
         Raises
         ------
         InvalidAnnotationError
-            Unknown example or kind, or labels that do not fit the example / schema.
+            Unknown example, kind or slot, labels that do not fit the example / schema, or
+            a second label without another annotator's first label.
         ItemTakenError
             With ``only_if_unhandled`` or ``session``: the example was handled, or is
             claimed by another session; nothing was written.
         """
         self._check_annotation(example_key, labels, kind)
+        if slot not in ANNOTATION_SLOTS:
+            raise InvalidAnnotationError(f"slot {slot!r} is not one of {ANNOTATION_SLOTS}")
         if active_seconds is not None and not active_seconds >= 0:
             raise InvalidAnnotationError(f"active_seconds must be >= 0, got {active_seconds}")
         with self._write() as db:
-            previous = self._rows(
-                f"SELECT a.id, a.annotator FROM annotations a WHERE a.example_key = ?"
-                f" AND {_ACTIVE}",
+            effective = self._rows(
+                f"SELECT a.id, a.annotator, a.slot, a.kind FROM annotations a"
+                f" WHERE a.example_key = ? AND {_ACTIVE}",
                 [example_key],
             )
+            previous = [row for row in effective if row["slot"] == slot]
+            _check_pair(example_key, slot, annotator, effective)
             if only_if_unhandled and previous:
                 raise ItemTakenError(example_key, previous[0]["annotator"], "handled")
             if session is not None:
@@ -92,7 +104,7 @@ class AnnotationsMixin(StoreBase):
                 db.execute("DELETE FROM claims WHERE example_key = ?", [example_key])
             cursor = db.execute(
                 "INSERT INTO annotations (example_key, round_id, annotator, kind, labels,"
-                " created_at, active_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " created_at, active_seconds, slot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     example_key,
                     round_id,
@@ -101,6 +113,7 @@ class AnnotationsMixin(StoreBase):
                     label_to_json(labels),
                     now_iso(),
                     active_seconds,
+                    slot,
                 ],  # fmt: skip
             )
             new_id = int(cursor.lastrowid)
@@ -130,8 +143,11 @@ class AnnotationsMixin(StoreBase):
         if problem is not None:
             raise InvalidAnnotationError(problem)
 
-    def undo_last_annotation(self, annotator: str | None = None) -> Annotation | None:
-        """Undo the newest not-yet-undone annotation (of ``annotator``, if given).
+    def undo_last_annotation(
+        self, annotator: str | None = None, slots: tuple[str, ...] | None = None
+    ) -> Annotation | None:
+        """Undo the newest not-yet-undone annotation (of ``annotator``, in ``slots``, if
+        given: the Annotate page undoes labels, the Review page decisions).
 
         The row it superseded becomes effective again. Returns the undone row, or ``None``
         when there was nothing to undo.
@@ -140,6 +156,9 @@ class AnnotationsMixin(StoreBase):
             where, params = "a.undone_at IS NULL", []
             if annotator is not None:
                 where, params = where + " AND a.annotator = ?", [annotator]
+            if slots is not None:
+                where += f" AND a.slot IN ({', '.join('?' for _ in slots)})"
+                params = [*params, *slots]
             rows = self._rows(
                 f"SELECT a.id, a.superseded_by FROM annotations a WHERE {where}"
                 " ORDER BY a.id DESC LIMIT 1",
@@ -167,22 +186,42 @@ class AnnotationsMixin(StoreBase):
         sql = "SELECT * FROM annotations a WHERE a.example_key = ? ORDER BY a.id"
         return [_annotation(row) for row in self._rows(sql, [example_key])]
 
-    def current_annotations(self, pool: str = "source") -> dict[int, Annotation]:
-        """The effective annotation (label, skip or flag) per example key of ``pool``."""
+    def current_annotations(
+        self, pool: str = "source", slot: str = "first"
+    ) -> dict[int, Annotation]:
+        """The effective annotation (label, skip or flag) of ``slot`` per example key of ``pool``."""
+        sql = (
+            f"SELECT a.* FROM annotations a JOIN examples e ON e.id = a.example_key"
+            f" WHERE e.pool = ? AND a.slot = ? AND {_ACTIVE} ORDER BY a.id"
+        )
+        rows = self._rows(sql, [check_pool(pool), slot])
+        return {row["example_key"]: _annotation(row) for row in rows}
+
+    def slot_annotations(self, pool: str = "source") -> dict[int, dict[str, Annotation]]:
+        """Every effective annotation of ``pool``: example key -> slot -> annotation."""
         sql = (
             f"SELECT a.* FROM annotations a JOIN examples e ON e.id = a.example_key"
             f" WHERE e.pool = ? AND {_ACTIVE} ORDER BY a.id"
         )
-        rows = self._rows(sql, [check_pool(pool)])
-        return {row["example_key"]: _annotation(row) for row in rows}
+        slots: dict[int, dict[str, Annotation]] = {}
+        for row in self._rows(sql, [check_pool(pool)]):
+            slots.setdefault(row["example_key"], {})[row["slot"]] = _annotation(row)
+        return slots
 
     def current_labels(self, pool: str = "source") -> dict[int, Label]:
-        """The effective label per example key of ``pool`` (skipped / flagged left out)."""
-        return {
-            key: annotation.labels
-            for key, annotation in self.current_annotations(pool).items()
-            if annotation.kind == "label" and annotation.labels is not None
-        }
+        """The label training uses per example key of ``pool`` (:func:`storage.resolution.resolve`:
+        reviewed, agreed or single; skipped, flagged and conflicting items left out)."""
+        labels = {}
+        for key, slots in self.slot_annotations(pool).items():
+            label = resolve(slots).label
+            if label is not None:
+                labels[key] = label
+        return labels
+
+    def conflicts(self, pool: str = "source") -> list[int]:
+        """Example keys whose two annotators disagree and no reviewer has decided yet."""
+        return [key for key, slots in self.slot_annotations(pool).items()
+                if resolve(slots).state == "conflict"]  # fmt: skip
 
     def annotation_count(self, pool: str = "source") -> dict[str, int]:
         """How many examples of ``pool`` are effectively labelled / skipped / flagged."""
@@ -204,4 +243,23 @@ def _annotation(row: dict[str, Any]) -> Annotation:
         superseded_by=row["superseded_by"],
         undone_at=row["undone_at"],
         active_seconds=row.get("active_seconds"),
+        slot=row.get("slot", "first"),
     )
+
+
+def _check_pair(example_key: int, slot: str, annotator: str, effective: list[dict]) -> None:
+    """Refuse a second label without another annotator's first label, and a first label
+    by the author of the second (nobody labels one overlap item twice)."""
+    by_slot = {row["slot"]: row for row in effective}
+    if slot == "second":
+        first = by_slot.get("first")
+        if first is None or first["kind"] != "label":
+            raise InvalidAnnotationError(f"example {example_key} has no first label to "
+                                         "double-check")  # fmt: skip
+        if first["annotator"] == annotator:
+            raise InvalidAnnotationError(f"{annotator} gave the first label of example "
+                                         f"{example_key}; a second annotator must give the "
+                                         "second")  # fmt: skip
+    if slot == "first" and by_slot.get("second", {}).get("annotator") == annotator:
+        raise InvalidAnnotationError(f"{annotator} gave the second label of example "
+                                     f"{example_key}; the first must come from someone else")  # fmt: skip

@@ -1,7 +1,8 @@
 """Claims: which annotation session is showing which selected example, as a renewable lease.
 
 A session claims the item it shows, so a second annotator is served the next free item
-instead of the same one. A claim ends when its example gets an annotation, when the
+instead of the same one. An overlap item (``double``) is open twice: for its first label,
+then for a second label from anyone but the first's author. A claim ends when its example gets an annotation, when the
 session claims another item, or when its lease runs out (a closed tab frees its item
 after :data:`LEASE_S` seconds).
 """
@@ -9,7 +10,7 @@ after :data:`LEASE_S` seconds).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from storage.base import StoreBase
@@ -41,12 +42,15 @@ class ClaimsMixin(StoreBase):
         annotator: str,
         now: float | None = None,
         lease_s: float = LEASE_S,
+        double: Collection[int] = (),
     ) -> int | None:
         """Claim the item ``session`` should show, in one write transaction.
 
-        The item it already holds (still unhandled) if any, else the first of ``keys``
-        (the round's selected example keys in rank order) that has no effective
-        annotation and no live claim of another session. The session's other claims end.
+        The item it already holds (still open to ``annotator``) if any, else the first of
+        ``keys`` (the round's selected example keys in rank order) open to ``annotator``
+        and without a live claim of another session. Open: no effective first annotation
+        (and no second one by ``annotator``); or, for a key of ``double``, a first label by
+        someone else and no second annotation yet. The session's other claims end.
 
         Returns
         -------
@@ -56,12 +60,12 @@ class ClaimsMixin(StoreBase):
         now = time.time() if now is None else now
         with self._write() as db:
             db.execute("DELETE FROM claims WHERE claimed_at < ?", [now - lease_s])
-            handled = self._handled_keys(keys)
+            open_keys = self._open_keys(keys, set(double), annotator)
             owners = {
                 row["example_key"]: row["session"]
                 for row in self._rows("SELECT example_key, session FROM claims")
             }
-            free = [key for key in keys if key not in handled]
+            free = [key for key in keys if key in open_keys]
             mine = [key for key in free if owners.get(key) == session]
             others = [key for key in free if owners.get(key, session) == session]
             choice = mine[0] if mine else (others[0] if others else None)
@@ -126,12 +130,27 @@ class ClaimsMixin(StoreBase):
         )
         return _claim(rows[0]) if rows else None
 
-    def _handled_keys(self, keys: Sequence[int]) -> set[int]:
+    def _open_keys(self, keys: Sequence[int], double: set[int], annotator: str) -> set[int]:
+        """The keys ``annotator`` may annotate now (see :meth:`claim_next`)."""
         if not keys:
             return set()
         marks = ", ".join("?" for _ in keys)
-        sql = f"SELECT a.example_key FROM annotations a WHERE a.example_key IN ({marks}) AND {_ACTIVE}"
-        return {row["example_key"] for row in self._rows(sql, list(keys))}
+        sql = (f"SELECT a.example_key, a.slot, a.annotator, a.kind FROM annotations a"
+               f" WHERE a.example_key IN ({marks}) AND a.slot != 'review' AND {_ACTIVE}")  # fmt: skip
+        slots: dict[int, dict[str, dict]] = {}
+        for row in self._rows(sql, list(keys)):
+            slots.setdefault(row["example_key"], {})[row["slot"]] = row
+        open_keys = set()
+        for key in keys:
+            first, second = slots.get(key, {}).get("first"), slots.get(key, {}).get("second")
+            if first is None:
+                closed = second is not None and second["annotator"] == annotator
+            else:
+                closed = not (key in double and second is None and first["kind"] == "label")
+                closed = closed or first["annotator"] == annotator
+            if not closed:
+                open_keys.add(key)
+        return open_keys
 
 
 def _claim(row: dict) -> Claim:

@@ -13,6 +13,7 @@ from demux_core.data.examples import Example, TaskType
 from storage.base import StoreBase
 from storage.examples import check_pool
 from storage.records import with_label
+from storage.resolution import resolve
 
 EXPORT_FORMATS = ("conll", "jsonl", "csv", "hf")
 LABELED_POOLS = ("seed", "test")
@@ -24,20 +25,20 @@ class ExportingMixin(StoreBase):
     def labeled_examples(self, pools: Sequence[str] = ("seed", "source")) -> list[Example]:
         """Examples carrying their effective label, pool by pool in position order.
 
-        An example is included when its effective annotation is a label (the gold is
-        replaced by it), or, in a labelled pool (``seed``, ``test``), when it has a gold
-        label and was not skipped or flagged. Skipped and flagged examples are left out.
+        An example is included when its annotations give it a label, the one training uses
+        (:func:`storage.resolution.resolve`: the gold is replaced by it), or, in a labelled
+        pool (``seed``, ``test``), when it has a gold label and no annotation. Skipped and
+        flagged examples, and conflicting ones not reviewed yet, are left out.
         """
         labeled: list[Example] = []
         for pool in pools:
-            annotations = self.current_annotations(check_pool(pool))  # type: ignore[attr-defined]
+            annotated = self.slot_annotations(check_pool(pool))  # type: ignore[attr-defined]
             for stored in self.stored_examples(pool):  # type: ignore[attr-defined]
-                annotation = annotations.get(stored.key)
-                if annotation is not None and annotation.kind == "label":
-                    labeled.append(with_label(stored.example, annotation.labels))
-                elif (
-                    annotation is None and pool in LABELED_POOLS and stored.example.gold is not None
-                ):
+                slots = annotated.get(stored.key)
+                label = resolve(slots).label if slots else None
+                if label is not None:
+                    labeled.append(with_label(stored.example, label))
+                elif not slots and pool in LABELED_POOLS and stored.example.gold is not None:
                     labeled.append(stored.example)
         return labeled
 

@@ -83,7 +83,8 @@ class Selection:
 @dataclass(frozen=True)
 class Annotation:
     """One saved annotation row; ``labels`` is ``None`` for skip / flag; ``active_seconds``
-    the annotator's active time on it (``None`` when unknown)."""
+    the annotator's active time on it (``None`` when unknown); ``slot``: ``"first"``,
+    ``"second"`` (an overlap item's second label) or ``"review"`` (a reviewer's decision)."""
 
     id: int
     example_key: int
@@ -95,6 +96,7 @@ class Annotation:
     superseded_by: int | None
     undone_at: str | None
     active_seconds: float | None = None
+    slot: str = "first"
 
     @property
     def is_active(self) -> bool:

@@ -13,6 +13,9 @@ History
    annotators are never served the same item at once.
 4. The annotator's active time per annotation (seconds from display to commit, idle gaps
    cut off; NULL for rows saved before, or without a browser).
+5. The annotation's slot: ``first`` (the item's label), ``second`` (a second annotator's
+   label of an overlap item) or ``review`` (a reviewer's decision); rows saved before are
+   ``first``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import sqlite3
 POOLS = ("source", "target", "test", "seed")
 ROUND_STATUSES = ("selecting", "annotating", "training", "scoring", "done", "failed")
 ANNOTATION_KINDS = ("label", "skip", "flag")
+ANNOTATION_SLOTS = ("first", "second", "review")
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -137,7 +141,13 @@ V4_DDL = """
 ALTER TABLE annotations ADD COLUMN active_seconds REAL;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_DDL, V2_DDL, V3_DDL, V4_DDL)
+V5_DDL = f"""
+ALTER TABLE annotations ADD COLUMN slot TEXT NOT NULL DEFAULT 'first'
+    CHECK (slot IN {_in(ANNOTATION_SLOTS)});
+CREATE INDEX annotations_by_slot ON annotations (example_key, slot, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_DDL, V2_DDL, V3_DDL, V4_DDL, V5_DDL)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -2,7 +2,9 @@
 
 Usage: ``python crash_worker.py PROJECT_FILE SEED``. A background thread imports batches
 of target examples and writes score sets (big transactions); the main thread saves
-annotations and prints ``<annotation id> <example key> <label>`` after each call returns.
+annotations, as two annotators of overlap items would (a first label, then another
+annotator's second label of the same item), and prints ``<annotation id> <example key>
+<label> <annotator> <slot>`` after each call returns.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ def main() -> None:
     rng = np.random.default_rng(seed)
     while True:
         key = int(keys[rng.integers(len(keys))])
-        label = TOPICS[int(rng.integers(3))]
-        annotation = store.save_annotation(key, label, annotator=f"crash{seed}")
-        print(f"{annotation.id} {key} {label}", flush=True)
+        first, second = f"ana{seed}", f"ben{seed}"
+        for annotator, slot in ((first, "first"), (second, "second")):
+            label = TOPICS[int(rng.integers(3))]
+            annotation = store.save_annotation(key, label, annotator=annotator, slot=slot)
+            print(f"{annotation.id} {key} {label} {annotator} {slot}", flush=True)
 
 
 if __name__ == "__main__":

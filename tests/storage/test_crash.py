@@ -1,4 +1,5 @@
-"""kill -9 at random moments loses no saved annotation and leaves a healthy file."""
+"""kill -9 at random moments loses no saved annotation (of either annotator of an overlap
+item) and leaves a healthy file."""
 
 from __future__ import annotations
 
@@ -58,17 +59,20 @@ def test_kill_minus_nine_loses_no_saved_annotation(tmp_path: Path) -> None:
     with create_project(path, "crash", "sequence", TOPICS, "m") as store:
         store.add_examples("source", sequence_examples(2000))
     rng = random.Random(1234)
-    printed: list[tuple[int, int, str]] = []
+    printed: list[tuple[int, int, str, str, str]] = []
     for seed in range(4):
         lines = _run_and_kill(path, seed, delay_s=rng.uniform(0.2, 1.5))
-        printed += [(int(a), int(k), label) for a, k, label in (ln.split() for ln in lines)]
+        printed += [(int(a), int(k), label, who, slot)
+                    for a, k, label, who, slot in (ln.split() for ln in lines)]  # fmt: skip
         with open_project(path) as store:
             assert store.integrity_check() == "ok"
-            for annotation_id, key, label in printed:
+            for annotation_id, key, label, who, slot in printed:
                 saved = store.get_annotation(annotation_id)
-                assert (saved.example_key, saved.labels) == (key, label)
+                assert (saved.example_key, saved.labels, saved.annotator, saved.slot) == (
+                    key, label, who, slot)  # fmt: skip
             assert (store.pool_size("target")) % 3000 == 0  # imports are all or nothing
             for version in store.model_versions():
                 unc, preds, emb = store.load_scores(version, "source")
                 assert emb.shape == (2000, 384) and len(unc) == len(preds) == 2000
     assert len(printed) > 20
+    assert {slot for *_, slot in printed} == {"first", "second"}

@@ -55,6 +55,7 @@ def test_v1_file_is_migrated_with_data_kept(tmp_path: Path) -> None:
         assert [e.text for e in store.pool_examples("source")] == ["first", "second"]
         assert store.pool_examples("source")[1].label == "travel"
         assert store.current_labels() == {1: "sports"}
+        assert store.current_annotations()[1].slot == "first"  # v5: earlier rows fill "first"
         assert [r.id for r in store.interrupted_at_open] == [1]
         assert store.get_round(1).stage is None  # new column, empty for old rows
         store.save_scores("v1", 1, "source", [0.1, 0.2], [None, None], [[1.0], [2.0]])
