@@ -12,6 +12,7 @@ from typing import Any
 
 from demux_core.data.examples import Example, QAExample, TaskType, TokenExample
 from service.bio import OUTSIDE, is_bio_schema, repair_bio
+from service.team.overlap import round_overlap
 from storage import Annotation, ProjectStore, Round
 
 QAAnswer = tuple[int, str]
@@ -34,7 +35,11 @@ class AnnotationItem:
     suggestion : Any
         The model's prediction in label form (tags tuple, class name, QA answer) or None.
     annotation : Annotation or None
-        The effective annotation (label, skip or flag), if any.
+        The effective first annotation (label, skip or flag), if any.
+    double : bool
+        An overlap item: a second annotator labels it too (:mod:`service.team.overlap`).
+    second : Annotation or None
+        Its effective second annotation, if any.
     """
 
     rank: int
@@ -44,10 +49,24 @@ class AnnotationItem:
     distance: float | None
     suggestion: Any
     annotation: Annotation | None
+    double: bool = False
+    second: Annotation | None = None
 
     @property
     def handled(self) -> bool:
         return self.annotation is not None
+
+    @property
+    def awaits_second(self) -> bool:
+        """An overlap item whose first label is in and whose second is not."""
+        first = self.annotation
+        return self.double and self.second is None and first is not None and first.kind == "label"
+
+    def slot_for(self, annotator: str) -> str:
+        """The slot a press of ``annotator`` fills: ``"second"`` on an overlap item someone
+        else labeled first, else ``"first"`` (refused by the store when taken)."""
+        first = self.annotation
+        return "second" if self.awaits_second and first.annotator != annotator else "first"
 
 
 def _suggestion(task: TaskType, example: Example, labels: Sequence[str], prediction: Any) -> Any:
@@ -82,8 +101,10 @@ def round_items(store: ProjectStore, round_id: int) -> list[AnnotationItem]:
     current = store.get_round(round_id)
     selections = store.selections(round_id)
     stored = store.get_examples([selection.example_key for selection in selections])
-    annotations = store.current_annotations("source")
+    annotations = store.slot_annotations("source")
     predictions = _predictions(store, current.model_version)
+    double = round_overlap(current.config, current.number,
+                           [selection.example_key for selection in selections])  # fmt: skip
     items = []
     for selection, example in zip(selections, stored, strict=True):
         prediction = predictions[selection.position] if predictions is not None else None
@@ -95,7 +116,9 @@ def round_items(store: ProjectStore, round_id: int) -> list[AnnotationItem]:
                 uncertainty=selection.uncertainty,
                 distance=selection.distance,
                 suggestion=_suggestion(info.task, example.example, info.labels, prediction),
-                annotation=annotations.get(selection.example_key),
+                annotation=annotations.get(selection.example_key, {}).get("first"),
+                double=selection.example_key in double,
+                second=annotations.get(selection.example_key, {}).get("second"),
             )
         )
     return items
@@ -108,12 +131,15 @@ def next_unhandled(items: Sequence[AnnotationItem]) -> AnnotationItem | None:
 
 @dataclass(frozen=True)
 class RoundProgress:
-    """Counts of a round's items by what happened to them."""
+    """Counts of a round's items by what happened to them (``seconds``: overlap items with
+    their second annotation, out of ``seconds_needed``, those whose first is a label)."""
 
     labeled: int
     skipped: int
     flagged: int
     total: int
+    seconds: int = 0
+    seconds_needed: int = 0
 
     @property
     def handled(self) -> int:
@@ -122,6 +148,20 @@ class RoundProgress:
     @property
     def unhandled(self) -> int:
         return self.total - self.handled
+
+    @property
+    def summary(self) -> str:
+        """The counts in words (second labels only when the round has overlap)."""
+        text = (f"{self.labeled} of {self.total} labeled this round "
+                f"({self.skipped} skipped, {self.flagged} flagged)")  # fmt: skip
+        if self.seconds_needed:
+            text += f"; second labels: {self.seconds} of {self.seconds_needed}"
+        return text
+
+    @property
+    def complete(self) -> bool:
+        """Every item handled, and every overlap label given its second annotation."""
+        return self.handled == self.total and self.seconds == self.seconds_needed
 
 
 # The model's guesses are shown pre-filled only once its test score reaches this (accuracy,
@@ -156,7 +196,22 @@ def suggestion_advice(current: Round) -> SuggestionAdvice:
 def round_progress(items: Sequence[AnnotationItem]) -> RoundProgress:
     """How many of a round's items are labelled, skipped, flagged, out of all."""
     kinds = [item.annotation.kind for item in items if item.annotation is not None]
-    return RoundProgress(kinds.count("label"), kinds.count("skip"), kinds.count("flag"), len(items))
+    needed = [item for item in items if item.double and item.annotation is not None
+              and item.annotation.kind == "label"]  # fmt: skip
+    return RoundProgress(kinds.count("label"), kinds.count("skip"), kinds.count("flag"),
+                         len(items), sum(item.second is not None for item in needed),
+                         len(needed))  # fmt: skip
+
+
+def stored_label(store: ProjectStore, example: Example, label: Any) -> Any:
+    """A label in the form the store keeps: BIO tags repaired into a tuple (token task), an
+    ``(answer_start, answer_text)`` pair (QA), a class name as it is."""
+    if isinstance(example, TokenExample):
+        tags = tuple(str(tag) for tag in label)
+        return repair_bio(tags) if is_bio_schema(store.info().labels) else tags
+    if isinstance(example, QAExample):
+        return (int(label[0]), str(label[1]))
+    return label
 
 
 def save_label(
@@ -174,21 +229,18 @@ def save_label(
     ``(answer_start, answer_text)`` (QA; :data:`NO_ANSWER` for no answer). With ``session``
     (the Annotate page's), the save is refused with :class:`storage.ItemTakenError` when
     the item was handled meanwhile or another session shows it. ``active_seconds``: the
-    annotator's active time on the item, kept with the row.
+    annotator's active time on the item, kept with the row. The label fills
+    :meth:`AnnotationItem.slot_for` (an overlap item's second label, or its first).
     """
-    if isinstance(item.example, TokenExample):
-        tags = tuple(str(tag) for tag in label)
-        label = repair_bio(tags) if is_bio_schema(store.info().labels) else tags
-    elif isinstance(item.example, QAExample):
-        label = (int(label[0]), str(label[1]))
     return store.save_annotation(
         item.example_key,
-        label,
+        stored_label(store, item.example, label),
         annotator=annotator,
         round_id=round_id,
         session=session,
         only_if_unhandled=session is not None,
         active_seconds=active_seconds,
+        slot=item.slot_for(annotator),
     )
 
 
@@ -214,12 +266,14 @@ def mark(
         session=session,
         only_if_unhandled=session is not None,
         active_seconds=active_seconds,
+        slot=item.slot_for(annotator),
     )
 
 
 def undo_last(store: ProjectStore, annotator: str) -> Annotation | None:
-    """Undo this annotator's newest annotation; returns it (``None`` if nothing to undo)."""
-    return store.undo_last_annotation(annotator)
+    """Undo this annotator's newest label, skip or flag (a first or second annotation, not a
+    review decision); returns it (``None`` if nothing to undo)."""
+    return store.undo_last_annotation(annotator, slots=("first", "second"))
 
 
 def parse_tags(text: str, n_tokens: int, labels: Sequence[str]) -> tuple[str, ...]:

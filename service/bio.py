@@ -86,3 +86,12 @@ def entity_types(label_schema: Sequence[str]) -> list[str]:
 def is_bio_schema(label_schema: Sequence[str]) -> bool:
     """Whether a label schema is BIO (has at least one ``B-`` or ``I-`` tag)."""
     return any(entity_of(label) is not None for label in label_schema)
+
+
+def spans_text(tokens: Sequence[str], tags: Sequence[str]) -> str:
+    """The entity spans of a tag sequence in words, ``"PER: Ada Musa · LOC: Kano"`` (left to
+    right; empty when there is none)."""
+    from demux_core.agreement import spans
+
+    found = sorted(spans(tags))
+    return " · ".join(f"{kind}: {' '.join(tokens[start : end + 1])}" for start, end, kind in found)

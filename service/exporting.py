@@ -63,9 +63,11 @@ def labeled_data(store: ProjectStore, format: str) -> Download:
 def labels_version(store: ProjectStore) -> str:
     """A cheap fingerprint of the exportable labels: changes when a label is saved or undone.
 
-    The ids of the effective source annotations, hashed (the seed pool never changes).
+    The ids of the effective source annotations of every slot, hashed (the seed pool never
+    changes).
     """
-    ids = sorted(annotation.id for annotation in store.current_annotations("source").values())
+    ids = sorted(annotation.id for slots in store.slot_annotations("source").values()
+                 for annotation in slots.values())  # fmt: skip
     return hashlib.sha1(",".join(map(str, ids)).encode("ascii")).hexdigest()[:16]
 
 

@@ -69,6 +69,7 @@ class FakeRunner:
             "test_interval": [round(value - 0.05, 4), round(value + 0.05, 4)],
             "metric_name": "accuracy",
             "n_labeled": n_labeled,
+            "left_out_conflicts": len(store.conflicts("source")),
             "pearson": round(float(rng.uniform(0.5, 0.9)), 4),
             "target_mean_margin": round(0.5 + 0.1 * current.number, 4),
         }

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from demux_core.data.examples import QAExample, TokenExample
+from demux_core.data.examples import Example, QAExample, TokenExample
 from service.annotation import NO_ANSWER, AnnotationItem, find_answer, mark, save_label, undo_last
 from storage import Annotation, InvalidAnnotationError, ItemTakenError, ProjectStore
 
@@ -98,20 +98,23 @@ def serve_item(
     session: str,
     annotator: str,
 ) -> AnnotationItem | None:
-    """The item this session shows: the one it holds, else the first nobody holds.
+    """The item this session shows: the one it holds, else the first nobody holds (an
+    overlap item a second time, to anyone but its first annotator).
 
     ``None`` when every item is handled or shown to someone else.
     """
     keys = [item.example_key for item in items]
-    chosen = store.claim_next(round_id, keys, session=session, annotator=annotator)
+    double = [item.example_key for item in items if item.double]
+    chosen = store.claim_next(round_id, keys, session=session, annotator=annotator,
+                              double=double)  # fmt: skip
     return next((item for item in items if item.example_key == chosen), None)
 
 
 def held_by_others(
     store: ProjectStore, round_id: int, items: Sequence[AnnotationItem], session: str
 ) -> dict[int, str]:
-    """Unhandled items another session shows right now: example key -> annotator."""
-    open_keys = {item.example_key for item in items if not item.handled}
+    """Open items another session shows right now: example key -> annotator."""
+    open_keys = {item.example_key for item in items if not item.handled or item.awaits_second}
     return {
         claim.example_key: claim.annotator
         for claim in store.live_claims(round_id)
@@ -121,7 +124,11 @@ def held_by_others(
 
 def excerpt(item: AnnotationItem) -> str:
     """The start of the item's text, for messages (plain text: show it escaped)."""
-    example = item.example
+    return example_excerpt(item.example)
+
+
+def example_excerpt(example: Example) -> str:
+    """The start of an example's text (sentence, tokens joined, or question), plain text."""
     if isinstance(example, TokenExample):
         text = " ".join(example.tokens)
     elif isinstance(example, QAExample):

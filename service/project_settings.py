@@ -15,6 +15,7 @@ from demux_core.config import check_warm_start_weight
 from demux_core.recipes import DEFAULT_K, DEFAULT_STRATEGY, recipe_defaults_text, task_recipe
 from demux_core.rounds.stability import DEFAULT_KAPPA, DEFAULT_WINDOW
 from demux_core.selection.strategies import REGISTRY
+from service.team.overlap import DEFAULT_OVERLAP, check_overlap
 
 DEFAULT_MODEL_SPEC = "builtin:multilingual-e5-small"
 STRATEGY_NAMES = tuple(REGISTRY)  # the registry's order: the default first
@@ -74,6 +75,10 @@ class ProjectSettings:
         The stopping signal: predictions have stabilised when the mean Cohen's kappa of the
         last ``stop_window`` rounds' target predictions with the round before reaches
         ``stop_kappa`` (:mod:`service.label_free`).
+    overlap : float
+        In [0, 1]: the share of each round's picks a second annotator also labels, for the
+        Agreement view and the review queue (:mod:`service.team.overlap`); used only when at
+        least two accounts may label.
     """
 
     strategy: str = DEFAULT_STRATEGY
@@ -92,6 +97,7 @@ class ProjectSettings:
     cold_start_labels: int = DEFAULT_COLD_START_LABELS
     stop_kappa: float = DEFAULT_KAPPA
     stop_window: int = DEFAULT_WINDOW
+    overlap: float = DEFAULT_OVERLAP
 
     def __post_init__(self) -> None:
         if self.round_mode not in ROUND_MODES:
@@ -118,6 +124,7 @@ class ProjectSettings:
         if self.min_train_labels < 0:
             raise ValueError(f"min_train_labels must be >= 0, got {self.min_train_labels}")
         check_warm_start_weight(self.warm_start_weight)
+        check_overlap(self.overlap)
 
     @classmethod
     def for_task(

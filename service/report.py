@@ -190,6 +190,7 @@ def rounds_table(store: ProjectStore) -> pd.DataFrame:
             "selected": len(store.selections(current.id)),
             "test_metric": _metric(current.metrics),
             "random_twin": current.metrics.get("twin_metric"),
+            "left_out_conflicts": current.metrics.get("left_out_conflicts"),
             "created_at": current.created_at,
             "finished_at": current.finished_at,
             "model_version": current.model_version,

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from demux_core.cold_start import round_strategy
 from service.projects import project_settings
+from service.team.accounts import labeling_accounts
+from service.team.overlap import team_overlap
 from service.worker import RoundJob, RoundWorker
 from storage import ProjectStore, Round
 
@@ -72,9 +74,9 @@ def start_next_round(store: ProjectStore, worker: RoundWorker) -> Round:
                             labels=len(store.current_labels("source")),
                             cold_start=settings.cold_start,
                             cold_start_labels=settings.cold_start_labels)  # fmt: skip
-    new_round = store.start_round(
-        choice.strategy, {**settings.to_dict(), "strategy_reason": choice.reason}
-    )
+    overlap = team_overlap(settings.overlap, labeling_accounts())
+    new_round = store.start_round(choice.strategy, {**settings.to_dict(), "overlap": overlap,
+                                                    "strategy_reason": choice.reason})  # fmt: skip
     worker.submit(job_for(store, new_round.id))
     return new_round
 

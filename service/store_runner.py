@@ -194,7 +194,8 @@ class StoreRoundRunner:
         model, tokenizer, trained = _start_model(store, info, current.number, recipe)
         start_seconds = time.perf_counter() - clock
         source, target = store.stored_examples("source"), store.stored_examples("target")
-        labels = store.current_labels("source")
+        labels = store.current_labels("source")  # reviewed, agreed or single labels
+        left_out = len(store.conflicts("source"))  # two labels that disagree: until reviewed
         labeled = {s.key: with_label(s.example, labels[s.key]) for s in source if s.key in labels}
         new = [example for key, example in labeled.items() if key not in trained]
         earlier = [example for key, example in labeled.items() if key in trained]
@@ -221,7 +222,8 @@ class StoreRoundRunner:
             outcome.timings["indexing"] = index_seconds
         keys = trained_keys_after(outcome.trained, labeled, trained)
         checkpoint = self._save_checkpoint(store, current.number, outcome.model, tokenizer, keys)
-        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled), index, pools.test)
+        self._write_outcome(store, round_id, outcome, checkpoint, len(labeled), index, pools.test,
+                            left_out)  # fmt: skip
 
     @staticmethod
     def _save_checkpoint(
@@ -245,6 +247,7 @@ class StoreRoundRunner:
         n_labeled: int,
         index: Any,
         test: list,
+        left_out: int = 0,
     ) -> None:
         version = outcome.model_version
         for pool, scores in (("source", outcome.source_scores), ("target", outcome.target_scores)):
@@ -268,7 +271,8 @@ class StoreRoundRunner:
             selection = outcome.selection
             store.save_selection(round_id, selection.indices, selection.uncertainty,
                                  selection.distance_to_target, k=selection.k_used)  # fmt: skip
-        metrics: dict[str, Any] = {"n_labeled": n_labeled, "pearson": outcome.pearson}
+        metrics: dict[str, Any] = {"n_labeled": n_labeled, "pearson": outcome.pearson,
+                                   "left_out_conflicts": left_out}  # fmt: skip
         if index is not None:
             metrics.update(index_notes=index.notes, index_search=index.search.kind,
                            index_recall=index.search.recall)  # fmt: skip

@@ -173,6 +173,18 @@ def accounts_file() -> Path:
     return accounts_path()
 
 
+def labeling_accounts(path: Path | None = None) -> int:
+    """How many accounts may label (0 while the server has no accounts file)."""
+    path = path or accounts_file()
+    if not path.is_file():
+        return 0
+    store = AccountStore(path)
+    try:
+        return sum("annotate" in PERMISSIONS[account.role] for account in store.accounts())
+    finally:
+        store.close()
+
+
 def open_accounts(path: Path | None = None) -> Accounts:
     """The accounts in ``path`` (default :func:`accounts_file`), created on first use."""
     return Accounts(AccountStore(path or accounts_file()))

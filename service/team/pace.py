@@ -20,12 +20,14 @@ PACE_COLUMNS = ["annotator", "labels", "timed labels", "active hours", "labels p
 
 
 def label_times(store: Any) -> pd.DataFrame:
-    """Effective source-pool annotations: ``annotator``, ``round``, ``kind``, ``seconds``
-    (NaN where the time is unknown, e.g. saved before times were kept)."""
+    """Effective source-pool annotations of every slot (an overlap item's second label took
+    its annotator's time too): ``annotator``, ``round``, ``kind``, ``seconds`` (NaN where the
+    time is unknown, e.g. saved before times were kept, or a reviewer's decision)."""
     numbers = {current.id: current.number for current in store.rounds()}
     rows = [{"annotator": a.annotator, "round": numbers.get(a.round_id), "kind": a.kind,
              "seconds": math.nan if a.active_seconds is None else a.active_seconds}
-            for a in store.current_annotations("source").values()]  # fmt: skip
+            for slots in store.slot_annotations("source").values()
+            for a in slots.values() if a.slot != "review"]  # fmt: skip
     return pd.DataFrame(rows, columns=["annotator", "round", "kind", "seconds"])
 
 

@@ -51,9 +51,10 @@ def make_project(
     strategy: str = "random",
     round_mode: str = "indexed",
     n_source: int = 8,
+    overlap: float = 0.1,
 ) -> Path:
     """Create a tiny project under the current ``$DEMUX_HOME``; returns its path."""
     pools = sequence_pools(n_source) if task == TaskType.SEQUENCE else token_pools()
     settings = ProjectSettings(strategy=strategy, budget=budget, k=2, auto_finish=auto_finish,
-                               round_mode=round_mode)  # fmt: skip
+                               round_mode=round_mode, overlap=overlap)  # fmt: skip
     return create_project_from_pools(NewProject(name, task, pools.labels, settings=settings), pools)
