@@ -173,13 +173,18 @@ def nothing_to_show(store: ProjectStore, current: Round, items: list[AnnotationI
                     can_finish: bool) -> None:  # fmt: skip
     """No item for this session: the round is done, or the rest is shown to others."""
     progress = round_progress(items)
-    if progress.handled == progress.total:
+    others = held_by_others(store, current.id, items, annotation_session())
+    if progress.complete:
         if can_finish and project_settings(store).auto_finish:
             start_next_round(store, round_worker())
             st.rerun()
         st.success(f"All {progress.total} points of round {current.number} are handled.")
+    elif progress.handled == progress.total and not others:
+        waiting = progress.seconds_needed - progress.seconds
+        st.info(f"All {progress.total} points of round {current.number} are handled; "
+                f"{waiting} of them wait for a second label from another annotator (the "
+                "overlap that measures agreement; you labeled them first).")  # fmt: skip
     else:
-        others = held_by_others(store, current.id, items, annotation_session())
         names = ", ".join(sorted(set(others.values())))
         st.info(f"The {len(others)} remaining point(s) of this round are being labeled by "
                 f"others right now ({names}). A point nobody finishes within 10 minutes comes "
@@ -199,7 +204,7 @@ def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> Non
     item = serve_item(store, current.id, items, session=annotation_session(),
                       annotator=annotator_name())  # fmt: skip
     task = store.info().task
-    if item is None and progress.handled == progress.total and not can_finish:
+    if item is None and progress.complete and not can_finish:
         round_done(current, progress)  # the next round is training: one clear message
         label_pad(key=PAD_KEY, example_id=None)  # Undo stays available
         return
@@ -215,9 +220,7 @@ def annotate_round(store: ProjectStore, current: Round, can_finish: bool) -> Non
             qa_controls(item)
         else:
             sequence_controls(store, item)
-    progress_slot.progress(progress.handled / max(progress.total, 1),
-                           text=f"{progress.labeled} of {progress.total} labeled this round "
-                                f"({progress.skipped} skipped, {progress.flagged} flagged)")  # fmt: skip
+    progress_slot.progress(progress.handled / max(progress.total, 1), text=progress.summary)
     st.caption(TOKEN_SHORTCUTS if task == TaskType.TOKEN else SHORTCUTS)
     if can_finish:
         finish_button(store, progress.labeled)

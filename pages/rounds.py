@@ -24,6 +24,7 @@ from service.report import (
 )
 from service.round_control import Phase, rerun_round, round_state
 from service.target_sample import DEFAULT_TEST_SAMPLE, draw_test_sample
+from service.team.review import left_out_note
 from service.twin import twin_reason
 from storage import ProjectStore
 from ui.common import error_box, page, project_store, round_worker
@@ -49,6 +50,9 @@ def status_section(store: ProjectStore) -> None:
         if st.button(f"Resume round {current.number}", key="resume_rounds_page"):
             rerun_round(store, round_worker(), current.id)
             st.rerun()
+    note = left_out_note(current)  # disagreements waiting for a reviewer
+    if note is not None:
+        st.warning(note, icon=":material/rate_review:")
     for note in index_notes(store):  # the pool index: a rebuild, new rows, approximate search
         st.info(note, icon=":material/database:")
 

@@ -20,11 +20,14 @@ PAGES = (
     ("pages/annotate.py", "Annotate", ":material/edit_note:"),
     ("pages/map.py", "Map", ":material/scatter_plot:"),
     ("pages/rounds.py", "Rounds", ":material/monitoring:"),
+    ("pages/agreement.py", "Agreement", ":material/handshake:"),
+    ("pages/review.py", "Review", ":material/rate_review:"),
     ("pages/export.py", "Export", ":material/download:"),
 )
 # With sign-in on, a page listed here is shown only to roles allowed the action
 # (service.team.accounts.PERMISSIONS); for the others its URL says the role may not open it.
-PAGE_ACTIONS = {"pages/export.py": "export"}
+PAGE_ACTIONS = {"pages/export.py": "export", "pages/agreement.py": "review",
+                "pages/review.py": "review"}  # fmt: skip
 _run = threading.local()  # Streamlit runs each session's script on its own thread
 
 

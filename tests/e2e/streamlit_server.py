@@ -164,6 +164,29 @@ def stored_project(folder: Path, monkeypatch, new, pools) -> Path:
     return create_project_from_pools(new, pools)
 
 
+def require_chromium() -> None:
+    """Skip the calling test, with the reason, where Debian's chromium is absent."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
+
+
+def small_sequence_project(folder: Path, monkeypatch, name: str, pools=None, model=None,
+                           **settings) -> Path:  # fmt: skip
+    """A small sequence project (topics ``sports``, ``health``, ``politics``) under
+    ``folder/projects``, with ``k=2`` and ``settings`` (:class:`ProjectSettings`), after
+    :func:`require_chromium`. ``pools``: the factories' 12 source sentences unless given;
+    ``model``: the default model unless given. Returns the project file."""
+    from service.projects import NewProject, ProjectSettings
+    from tests.service.factories import TOPICS, sequence_pools
+
+    require_chromium()
+    extra = (model,) if model else ()
+    new = NewProject(name, "sequence", TOPICS, *extra, settings=ProjectSettings(k=2, **settings))
+    return stored_project(folder, monkeypatch, new, pools or sequence_pools(n_source=12))
+
+
 def start_round_one(page, url: str, project: str, timeout_ms: float = 60_000) -> None:
     """Open the project's Annotate page, start round 1 and sign as "ana"."""
     page.goto(f"{url}/annotate?project={project}")

@@ -11,11 +11,10 @@ from dataclasses import replace
 import pytest
 
 from tests.e2e.streamlit_server import (
-    CHROMIUM,
     browser_page,
     label_every_pick,
+    small_sequence_project,
     start_round_one,
-    stored_project,
     streamlit_app,
 )
 
@@ -24,16 +23,12 @@ REAL_TIMEOUT_MS = 240_000
 
 
 def _seedless_project(tmp_path, monkeypatch, model: str | None = None, cold_start="random"):
-    from service.projects import NewProject, ProjectSettings
-    from tests.service.factories import TOPICS, sequence_pools
+    from tests.service.factories import sequence_pools
 
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    settings = ProjectSettings(strategy="knn-uncertainty", budget=3, k=2, cold_start_labels=3,
-                               baseline_twin=False, cold_start=cold_start)  # fmt: skip
     pools = replace(sequence_pools(n_source=12), seed=[])
-    args = ("cold", "sequence", TOPICS) + ((model,) if model else ())
-    return stored_project(tmp_path, monkeypatch, NewProject(*args, settings=settings), pools)
+    return small_sequence_project(tmp_path, monkeypatch, "cold", pools, model,
+                                  strategy="knn-uncertainty", budget=3, cold_start_labels=3,
+                                  baseline_twin=False, cold_start=cold_start)  # fmt: skip
 
 
 def _cold_start_then_handover(page, url: str, timeout_ms: float, cold_start: str) -> None:

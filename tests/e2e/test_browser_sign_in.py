@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.streamlit_server import CHROMIUM, browser_page, stored_project, streamlit_app
+from tests.e2e.streamlit_server import browser_page, small_sequence_project, streamlit_app
 
 UI_TIMEOUT_MS = 60_000
 PASSWORD = "a long enough password"
@@ -14,15 +14,10 @@ PASSWORD = "a long enough password"
 
 @pytest.fixture
 def team_server(tmp_path, monkeypatch):
-    from service.projects import NewProject, ProjectSettings
     from service.team.accounts import Accounts
     from storage.accounts import AccountStore, accounts_path
-    from tests.service.factories import TOPICS, sequence_pools
 
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    stored_project(tmp_path, monkeypatch, NewProject("team", "sequence", TOPICS,
-                   settings=ProjectSettings(budget=3, k=2)), sequence_pools(n_source=12))  # fmt: skip
+    small_sequence_project(tmp_path, monkeypatch, "team", budget=3)
     store = AccountStore(accounts_path(tmp_path / "projects"))
     team = Accounts(store)
     team.add("ada", PASSWORD, "admin")

@@ -9,10 +9,9 @@ from dataclasses import replace
 import pytest
 
 from tests.e2e.streamlit_server import (
-    CHROMIUM,
     browser_page,
+    small_sequence_project,
     start_round_one,
-    stored_project,
     streamlit_app,
 )
 
@@ -24,15 +23,12 @@ UI_TIMEOUT_MS = 60_000
 def test_a_target_test_sample_is_drawn_labeled_and_kept_out_of_training(tmp_path, monkeypatch):
     from playwright.sync_api import expect
 
-    from service.projects import NewProject, ProjectSettings, open_store
-    from tests.service.factories import TOPICS, sequence_pools
+    from service.projects import open_store
+    from tests.service.factories import sequence_pools
 
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    settings = ProjectSettings(strategy="random", budget=3, k=2, auto_finish=False)
     pools = replace(sequence_pools(n_source=12, n_target=8), test=[])
-    path = stored_project(tmp_path, monkeypatch,
-                          NewProject("untested", "sequence", TOPICS, settings=settings), pools)  # fmt: skip
+    path = small_sequence_project(tmp_path, monkeypatch, "untested", pools, strategy="random",
+                                  budget=3, auto_finish=False)  # fmt: skip
     with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log",
                        {"DEMUX_RUNNER": "fake"}) as url, browser_page() as page:  # fmt: skip
         start_round_one(page, url, "untested", UI_TIMEOUT_MS)

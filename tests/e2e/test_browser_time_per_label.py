@@ -9,10 +9,9 @@ import time
 import pytest
 
 from tests.e2e.streamlit_server import (
-    CHROMIUM,
     browser_page,
+    small_sequence_project,
     start_round_one,
-    stored_project,
     streamlit_app,
 )
 
@@ -24,14 +23,9 @@ UI_TIMEOUT_MS = 60_000
 def test_active_time_is_measured_paused_time_cut_and_summed(tmp_path, monkeypatch):
     from playwright.sync_api import expect
 
-    from service.projects import NewProject, ProjectSettings, open_store
-    from tests.service.factories import TOPICS, sequence_pools
+    from service.projects import open_store
 
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install -y chromium)")
-    path = stored_project(tmp_path, monkeypatch, NewProject("timed", "sequence", TOPICS,
-                          settings=ProjectSettings(budget=3, k=2, auto_finish=False)),
-                          sequence_pools(n_source=12))  # fmt: skip
+    path = small_sequence_project(tmp_path, monkeypatch, "timed", budget=3, auto_finish=False)
     env = {"DEMUX_RUNNER": "fake", "DEMUX_IDLE_LIMIT_S": "1"}
     with streamlit_app(tmp_path / "projects", tmp_path / "streamlit.log", env) as url, \
             browser_page() as page:  # fmt: skip
