@@ -7,6 +7,7 @@ schema and per annotator pair (:mod:`service.team.agreement`).
   tasks: word by word). 1 = perfect agreement, 0 = what chance gives, < 0 = worse.
 - :func:`alpha`: Krippendorff's alpha (nominal) over any number of annotators, items with
   missing ratings allowed (the ``krippendorff`` package). Same scale as kappa.
+- :func:`kappa_interval`: a bootstrap 95 % interval of :func:`pair_kappa`, resampling items.
 - :func:`span_f1`: entity-level F1 of one annotator's spans against another's (symmetric:
   ``2 |A & B| / (|A| + |B|)``); spans must match in start, end and type.
 """
@@ -32,6 +33,50 @@ def pair_kappa(first: Sequence[Label], second: Sequence[Label]) -> float:
     """
     _check_aligned(first, second)
     return cohen_kappa(units(first), units(second))
+
+
+def kappa_interval(
+    first: Sequence[Label], second: Sequence[Label], resamples: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """The middle 95 % of :func:`pair_kappa` over ``resamples`` bootstrap resamples of the
+    items (a token item's words stay together).
+
+    Parameters
+    ----------
+    first, second : sequences of labels, length n, aligned as in :func:`pair_kappa`
+    resamples : int
+        Item index draws, shape (resamples, n), from ``numpy.random.default_rng(seed)``.
+
+    Returns
+    -------
+    (float, float)
+        The 2.5th and 97.5th percentiles.
+    """
+    _check_aligned(first, second)
+    if not first:
+        raise ValueError("kappa needs at least one item")
+    per_item = [(units([a]), units([b])) for a, b in zip(first, second, strict=True)]
+    values = sorted({u for a, b in per_item for u in (*a, *b)})
+    index = {value: i for i, value in enumerate(values)}
+    words = np.array([len(a) for a, _ in per_item], dtype=np.float64)  # (n,)
+    agree = np.array([sum(x == y for x, y in zip(a, b, strict=True)) for a, b in per_item],
+                     dtype=np.float64)  # fmt: skip
+    counts_a = np.zeros((len(per_item), len(values)))  # (n, classes): words per class
+    counts_b = np.zeros_like(counts_a)
+    for i, (a, b) in enumerate(per_item):
+        np.add.at(counts_a[i], [index[u] for u in a], 1)
+        np.add.at(counts_b[i], [index[u] for u in b], 1)
+    draws = np.random.default_rng(seed).integers(len(per_item), size=(resamples, len(per_item)))
+    total = words[draws].sum(axis=1)  # (resamples,)
+    observed = agree[draws].sum(axis=1) / total
+    share_a = counts_a[draws].sum(axis=1) / total[:, None]  # (resamples, classes)
+    share_b = counts_b[draws].sum(axis=1) / total[:, None]
+    expected = (share_a * share_b).sum(axis=1)
+    certain = expected >= 1.0 - 1e-12  # one class everywhere: 1 if they agree, as cohen_kappa
+    kappas = np.where(certain, (observed >= 1.0).astype(float),
+                      (observed - expected) / np.where(certain, 1.0, 1.0 - expected))  # fmt: skip
+    low, high = np.percentile(kappas, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def alpha(ratings: Sequence[Sequence[Label | None]]) -> float:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m demux_lab simulate|study|stopping ...``."""
+"""Command line: ``python -m demux_lab simulate|study|stopping|overlap ...``."""
 
 from __future__ import annotations
 
@@ -50,7 +50,33 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("runs", nargs="+", type=Path, help="simulate --out folders")
     stop.add_argument("--strategies", type=names, default=(), help="default: every one")
     stop.add_argument("--out", type=Path, help="also write the tables to this file")
+    over = commands.add_parser(
+        "overlap", help="how precisely each share of doubled picks measures kappa (simulated)"
+    )
+    over.add_argument("--shares", type=floats, default=(0.05, 0.1, 0.2))
+    over.add_argument("--budget", type=int, default=20, help="picks per round (default 20)")
+    over.add_argument("--rounds", type=ints, default=(5, 10, 20))
+    over.add_argument("--classes", type=int, default=7, help="default 7: SIB-200's topics")
+    over.add_argument("--accuracy", type=float, default=0.85, help="each annotator's")
+    over.add_argument("--draws", type=int, default=2000)
+    over.add_argument("--seed", type=int, default=0)
     return parser
+
+
+def floats(text: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in text.split(",") if part.strip())
+
+
+def ints(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def run_overlap(args) -> int:
+    from demux_lab.overlap import overlap_markdown
+
+    print(overlap_markdown(args.shares, args.budget, args.rounds, args.classes, args.accuracy,
+                           args.draws, args.seed))  # fmt: skip
+    return 0
 
 
 def run_stopping(args) -> int:
@@ -164,7 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in settings.json
     try:
-        commands = {"study": run_study, "stopping": run_stopping, "simulate": simulate}
+        commands = {"study": run_study, "stopping": run_stopping, "simulate": simulate,
+                    "overlap": run_overlap}  # fmt: skip
         return commands[args.command](args)
     except DemuxError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -32,8 +32,9 @@ def main() -> None:
         columns[1].metric("Krippendorff's alpha", _number(report.alpha),
                           help="Nominal; 1 = full agreement, 0 = what chance gives.")  # fmt: skip
         st.subheader("Per annotator pair")
-        st.caption("Cohen's kappa (token tasks: word by word) and, for entities, span F1 "
-                   "between the two annotators.")  # fmt: skip
+        st.caption("Cohen's kappa (token tasks: word by word), the range that holds it 95 % "
+                   "of the time when the items are resampled (a few items measure it "
+                   "loosely) and, for entities, span F1 between the two annotators.")  # fmt: skip
         st.dataframe(report.pairs, hide_index=True)
         st.subheader("Per label")
         st.caption("Classes: kappa of the label against all others; entities: span F1 on "

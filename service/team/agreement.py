@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from demux_core.agreement import alpha, pair_kappa, span_f1
+from demux_core.agreement import alpha, kappa_interval, pair_kappa, span_f1
 from demux_core.data.examples import Example, QAExample, TokenExample
 from demux_core.rounds.stability import cohen_kappa
 from service.presses import example_excerpt
@@ -23,7 +23,7 @@ from service.team.review import label_text
 from storage import Annotation, ProjectStore
 from storage.resolution import disagree
 
-PAIR_COLUMNS = ["annotators", "items", "same label", "kappa", "span F1"]
+PAIR_COLUMNS = ["annotators", "items", "same label", "kappa", "kappa 95 %", "span F1"]
 LABEL_COLUMNS = ["label", "items", "kappa", "span F1"]
 DISAGREEMENT_COLUMNS = ["sentence", "first", "first label", "second", "second label", "decision"]
 
@@ -39,8 +39,9 @@ class AgreementReport:
     alpha : float
         Krippendorff's alpha (nominal) over every annotator; NaN when undefined.
     pairs : pandas.DataFrame
-        :data:`PAIR_COLUMNS`, one row per annotator pair: Cohen's kappa, and entity-span F1
-        (token tasks only).
+        :data:`PAIR_COLUMNS`, one row per annotator pair: Cohen's kappa with its bootstrap
+        95 % interval over the items (text, "low to high": a few doubled items measure
+        kappa loosely), and entity-span F1 (token tasks only).
     by_label : pandas.DataFrame
         :data:`LABEL_COLUMNS` less the measure that does not apply, one row per label either
         annotator used: one-label-against-the-rest ``kappa`` (classes), or ``span F1`` on
@@ -94,8 +95,10 @@ def agreement_report(store: ProjectStore) -> AgreementReport:
 
 def _pair_row(names: tuple[str, str], labels: list[tuple[Any, Any]], token: bool) -> dict:
     first, second = [a for a, _ in labels], [b for _, b in labels]
+    low, high = kappa_interval(first, second)
     return {"annotators": f"{names[0]} & {names[1]}", "items": len(labels),
             "same label": sum(a == b for a, b in labels), "kappa": pair_kappa(first, second),
+            "kappa 95 %": f"{low:.2f} to {high:.2f}",
             "span F1": span_f1(first, second) if token else math.nan}  # fmt: skip
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from demux_core.agreement import alpha, pair_kappa, span_f1, spans
+from demux_core.agreement import alpha, kappa_interval, pair_kappa, span_f1, spans
 
 
 def test_kappa_of_two_annotators_by_hand():
@@ -58,3 +59,24 @@ def test_span_f1_counts_exact_spans_only():
     assert span_f1(first, second) == pytest.approx(0.4)
     assert span_f1([("O",)], [("O",)]) == 1.0
     assert span_f1(second, first) == span_f1(first, second)
+
+
+def test_kappa_interval_equals_a_bootstrap_of_pair_kappa_over_the_same_draws() -> None:
+    first = ["a", "b", "a", "c", "b", "a", "c", "c", "a", "b"]
+    second = ["a", "b", "b", "c", "b", "a", "a", "c", "a", "c"]
+    draws = np.random.default_rng(3).integers(10, size=(200, 10))
+    slow = [pair_kappa([first[i] for i in row], [second[i] for i in row]) for row in draws]
+    assert kappa_interval(first, second, resamples=200, seed=3) == pytest.approx(
+        tuple(np.percentile(slow, [2.5, 97.5])))  # fmt: skip
+    low, high = kappa_interval(first, second)
+    assert low < pair_kappa(first, second) < high
+    assert kappa_interval(first, first) == (1.0, 1.0)
+
+
+def test_kappa_interval_keeps_a_sentences_words_together() -> None:
+    first = [("B-PER", "O", "O"), ("O", "B-LOC"), ("B-PER", "I-PER", "O", "O")]
+    second = [("B-PER", "O", "B-LOC"), ("O", "B-LOC"), ("O", "O", "O", "O")]
+    draws = np.random.default_rng(0).integers(3, size=(100, 3))
+    slow = [pair_kappa([first[i] for i in row], [second[i] for i in row]) for row in draws]
+    assert kappa_interval(first, second, resamples=100) == pytest.approx(
+        tuple(np.percentile(slow, [2.5, 97.5])))  # fmt: skip

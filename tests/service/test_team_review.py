@@ -42,6 +42,8 @@ def test_kappa_per_pair_and_per_label_match_hand_computed_values(store) -> None:
     # p_o = 3/4, p_e = (2*1 + 1*2 + 1*1) / 16 = 5/16
     assert pair["kappa"] == pytest.approx((0.75 - 5 / 16) / (1 - 5 / 16))
     assert "span F1" not in report.pairs.columns  # entities only
+    low, high = (float(v) for v in pair["kappa 95 %"].split(" to "))
+    assert low < pair["kappa"] <= high
     sports = report.by_label.set_index("label").loc["sports"]
     # sports against the rest: ana T F T F, ben T F F F: p_o = 3/4, p_e = 1/2
     assert (sports["items"], sports["kappa"]) == (2, pytest.approx(0.5))
