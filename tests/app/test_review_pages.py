@@ -66,3 +66,29 @@ def test_agreement_page_explains_an_empty_project(demux_home) -> None:
     app = open_app("tiny", "pages/agreement.py")
     assert not app.exception and "No item has two labels yet" in texts(app)
     assert "10 %" in texts(app)
+
+
+def test_review_page_takes_typed_tags_for_an_ner_disagreement(demux_home) -> None:
+    from demux_core.data.examples import TaskType
+
+    path = make_project("ner", task=TaskType.TOKEN)
+    store = open_store(path)
+    key = store.stored_examples("source")[0].key  # Musa ya je Kano <b>0</b>
+    store.save_annotation(key, ("B-PER", "O", "O", "B-LOC", "O"), annotator="ana")
+    store.save_annotation(key, ("B-PER", "O", "O", "O", "O"), annotator="ben", slot="second")
+    store.close()
+    app = open_app("ner", "pages/review.py", annotator="rev")
+    assert not app.exception
+    html = "".join(element.proto.body for element in app.get("html"))
+    assert "PER: Musa · LOC: Kano" in html and "&lt;b&gt;0&lt;/b&gt;" in html
+    app.text_input(key=f"review_tags_{key}").set_value("B-PER O O B-ORG O").run()
+    app.button(key=f"review_typed_{key}").click().run()  # a type the schema lacks
+    html = "".join(element.proto.body for element in app.get("html"))
+    assert "not saved: unknown tag(s): &#x27;B-ORG&#x27; (token 4)" in html
+    assert "1 item(s) wait" in texts(app)
+    app.text_input(key=f"review_tags_{key}").set_value("B-PER O O B-LOC B-LOC").run()
+    app.button(key=f"review_typed_{key}").click().run()
+    assert "Nothing waits for review" in texts(app)
+    store = open_store(path)
+    assert store.current_labels()[key] == ("B-PER", "O", "O", "B-LOC", "B-LOC")
+    store.close()
