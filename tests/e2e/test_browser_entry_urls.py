@@ -8,7 +8,7 @@ import pytest
 from tests.e2e.streamlit_server import CHROMIUM, browser_page, streamlit_app
 
 UI_TIMEOUT_MS = 60_000
-PAGE_TITLES = ("Projects", "Annotate", "Map", "Rounds", "Export")
+PAGE_TITLES = ("Projects", "Annotate", "Map", "Rounds", "Agreement", "Review", "Export")
 
 
 @pytest.fixture
