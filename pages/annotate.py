@@ -299,10 +299,13 @@ def main() -> None:
 
 def round_controls(store: ProjectStore, shown: Round, can_finish: bool) -> None:
     """The round's picks, or the target test sample when this session chose it."""
-    if sample_mode(store):
+    choice = sample_mode(store)
+    if choice is not None and choice.chosen:
         sample_controls(store)
     else:
         annotate_round(store, shown, can_finish=can_finish)
+    if choice is not None:
+        choice.show_count()
 
 
 main()

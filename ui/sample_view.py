@@ -7,6 +7,9 @@ reach the round's queue.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import streamlit as st
 
 from demux_core.data.examples import TokenExample
@@ -25,19 +28,33 @@ SAMPLE_TAGGER_KEY = "sample_tagger"
 MODE_KEY = "annotate_mode"
 
 
-def sample_mode(store: ProjectStore) -> bool:
-    """Whether this session labels the target test sample instead of the round's picks (a
-    choice offered only when the project has drawn one)."""
+@dataclass(frozen=True)
+class SampleChoice:
+    """Whether this session labels the target test sample, and the sample's count: drawn
+    above the controls but filled after them (:meth:`show_count`), so that when the count
+    moves on screen the next sentence is there too."""
+
+    chosen: bool
+    slot: Any  # an st.empty() above the controls
+    text: str
+
+    def show_count(self) -> None:
+        self.slot.caption(self.text)
+
+
+def sample_mode(store: ProjectStore) -> SampleChoice | None:
+    """The mode switch: the round's picks or the target test sample (offered only when the
+    project has drawn one; ``None`` otherwise)."""
     if sample_progress(store) is None:
-        return False
+        return None
     _handle_presses(store)  # first, so that the counts below include them
     labeled, total = sample_progress(store)
     # fixed option labels: a label that changed would make a new widget, back on option 0
     options = ["the round's picks", "the target test sample"]
     choice = st.radio("Label", options, horizontal=True, key=MODE_KEY,
                       help=f"The target test sample: {labeled} of {total} labeled")  # fmt: skip
-    st.caption(f"Target test sample: {labeled} of {total} labeled.")
-    return choice == options[1]
+    return SampleChoice(choice == options[1], st.empty(),
+                        f"Target test sample: {labeled} of {total} labeled.")  # fmt: skip
 
 
 def sample_controls(store: ProjectStore) -> None:

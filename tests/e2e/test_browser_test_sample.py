@@ -50,7 +50,13 @@ def test_a_target_test_sample_is_drawn_labeled_and_kept_out_of_training(tmp_path
             except AssertionError:
                 continue
         expect(sample).to_be_visible(timeout=UI_TIMEOUT_MS)
+        shown = None
         for done in range(1, 4):
+            pad = page.locator(".label-pad[data-example-id]:not([data-example-id=''])")
+            if shown is not None:  # look at the next sentence before pressing, as a person does
+                expect(pad.and_(page.locator(f'[data-example-id="{shown}"]'))).to_have_count(
+                    0, timeout=UI_TIMEOUT_MS)  # fmt: skip
+            shown = pad.first.get_attribute("data-example-id")
             page.get_by_role("heading", name="Annotate").click()
             page.keyboard.press("2")
             expect(page.get_by_text(f"Target test sample: {done} of 3 labeled.")).to_be_visible(
