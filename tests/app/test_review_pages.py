@@ -92,3 +92,15 @@ def test_review_page_takes_typed_tags_for_an_ner_disagreement(demux_home) -> Non
     store = open_store(path)
     assert store.current_labels()[key] == ("B-PER", "O", "O", "B-LOC", "B-LOC")
     store.close()
+
+
+def test_review_page_shows_right_to_left_text_as_stored(demux_home) -> None:
+    path = make_project()
+    store = open_store(path)
+    stored = next(s for s in store.stored_examples("source") if s.example.language == "arb")
+    store.save_annotation(stored.key, "sports", annotator="ana")
+    store.save_annotation(stored.key, "politics", annotator="ben", slot="second")
+    store.close()
+    app = open_app("tiny", "pages/review.py", annotator="rev")
+    html = "".join(element.proto.body for element in app.get("html"))
+    assert f'dir="rtl" style="font-size:1.15rem;padding:.3rem 0">{stored.example.text}<' in html
