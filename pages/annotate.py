@@ -14,17 +14,13 @@ import uuid
 import streamlit as st
 
 from demux_core.data.examples import QAExample, TaskType, TokenExample
-from service.annotation import (
-    AnnotationItem,
-    parse_tags,
-    round_items,
-    round_progress,
-)
+from service.annotation import AnnotationItem, round_items, round_progress
 from service.bio import entity_types, is_bio_schema
 from service.presses import Press, apply_press, held_by_others, serve_item
 from service.projects import project_settings
 from service.round_control import Phase, rerun_round, round_state, start_next_round
 from service.text import text_direction
+from service.typed_labels import parse_tags
 from storage import ProjectStore, Round
 from ui.common import (
     ANNOTATOR_KEY,

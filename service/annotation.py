@@ -15,9 +15,6 @@ from service.bio import OUTSIDE, is_bio_schema, repair_bio
 from service.team.overlap import round_overlap
 from storage import Annotation, ProjectStore, Round
 
-QAAnswer = tuple[int, str]
-NO_ANSWER: QAAnswer = (-1, "")
-
 
 @dataclass(frozen=True)
 class AnnotationItem:
@@ -226,7 +223,7 @@ def save_label(
     """Save the annotator's label (BIO tags repaired first); raises on a label that does not fit.
 
     ``label`` is a tag sequence (token task), a class name (sequence / pair) or
-    ``(answer_start, answer_text)`` (QA; :data:`NO_ANSWER` for no answer). With ``session``
+    ``(answer_start, answer_text)`` (QA; :data:`service.typed_labels.NO_ANSWER` for no answer). With ``session``
     (the Annotate page's), the save is refused with :class:`storage.ItemTakenError` when
     the item was handled meanwhile or another session shows it. ``active_seconds``: the
     annotator's active time on the item, kept with the row. The label fills
@@ -274,38 +271,3 @@ def undo_last(store: ProjectStore, annotator: str) -> Annotation | None:
     """Undo this annotator's newest label, skip or flag (a first or second annotation, not a
     review decision); returns it (``None`` if nothing to undo)."""
     return store.undo_last_annotation(annotator, slots=("first", "second"))
-
-
-def parse_tags(text: str, n_tokens: int, labels: Sequence[str]) -> tuple[str, ...]:
-    """Read space-separated tags typed by hand (the keyboard-free fallback of the tagger).
-
-    Raises
-    ------
-    ValueError
-        When the count differs from ``n_tokens`` or a tag is not in ``labels`` (naming it).
-    """
-    tags = tuple(text.split())
-    if len(tags) != n_tokens:
-        raise ValueError(f"expected {n_tokens} tags (one per token), got {len(tags)}")
-    allowed = set(labels) | {OUTSIDE}
-    unknown = [f"{tag!r} (token {i + 1})" for i, tag in enumerate(tags) if tag not in allowed]
-    if unknown:
-        raise ValueError(f"unknown tag(s): {', '.join(unknown[:5])}; allowed: {sorted(allowed)}")
-    return repair_bio(tags) if is_bio_schema(labels) else tags
-
-
-def find_answer(context: str, answer_text: str) -> QAAnswer:
-    """The ``(start, text)`` of the first occurrence of ``answer_text`` in ``context``.
-
-    Raises
-    ------
-    ValueError
-        When ``answer_text`` is empty or not in the context.
-    """
-    answer = answer_text.strip()
-    if not answer:
-        raise ValueError("the answer is empty: use 'No answer' instead")
-    start = context.find(answer)
-    if start < 0:
-        raise ValueError("the answer must be copied exactly from the context")
-    return (start, answer)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from demux_core.data.examples import Example, QAExample, TokenExample
-from service.annotation import NO_ANSWER, AnnotationItem, find_answer, mark, save_label, undo_last
+from service.annotation import AnnotationItem, mark, save_label, undo_last
+from service.typed_labels import NO_ANSWER, find_answer
 from storage import Annotation, InvalidAnnotationError, ItemTakenError, ProjectStore
 
 ITEM_ACTIONS = ("label", "skip", "flag")

@@ -10,10 +10,10 @@ from typing import Any
 import streamlit as st
 
 from demux_core.data.examples import Example, QAExample, TokenExample
-from service.annotation import parse_tags
 from service.bio import OUTSIDE
 from service.team.review import ReviewItem, label_text
 from service.text import text_direction
+from service.typed_labels import parse_tags
 
 DECISIONS_KEY = "_review_decisions"
 NOTICES_KEY = "_review_notices"
@@ -110,7 +110,7 @@ def _queue_tags(key: int, text_key: str, n_words: int, labels: tuple[str, ...]) 
 
 
 def _queue_answer(example: QAExample, key: int, text_key: str) -> None:
-    from service.annotation import NO_ANSWER, find_answer
+    from service.typed_labels import NO_ANSWER, find_answer
 
     text = st.session_state.get(text_key, "").strip()
     try:
