@@ -10,13 +10,13 @@ may sit from the truth after so many doubled items.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from demux_core.agreement import pair_kappa
+from service.team.overlap import overlap_count
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,13 @@ def overlap_markdown(
     seed: int,
 ) -> str:
     """A table: per share, the extra labels per round and kappa's middle 95 % after each
-    number of ``rounds`` of ``budget`` picks (doubled picks per round rounded up, as the app
-    does: :func:`service.team.overlap.overlap_count` has the same rule)."""
+    number of ``rounds`` of ``budget`` picks (doubled picks per round as the app counts them:
+    :func:`service.team.overlap.overlap_count`)."""
     rng = np.random.default_rng(seed)
     head = "| share | doubled per round | " + " | ".join(f"after {r} rounds" for r in rounds)
     lines = [head + " |", "|---" * (2 + len(rounds)) + "|"]
     for share in shares:
-        per_round = min(budget, math.ceil(share * budget - 1e-9))
+        per_round = overlap_count(budget, share)
         cells = []
         for count in rounds:
             spread = kappa_spread(per_round * count, classes, accuracy, draws, rng)

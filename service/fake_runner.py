@@ -16,6 +16,7 @@ import numpy as np
 
 from demux_core.data.examples import QAExample, TokenExample
 from service.worker import ProgressCallback
+from storage.resolution import labels_of
 
 _EMBEDDING_DIM = 8
 
@@ -62,14 +63,15 @@ class FakeRunner:
         store.set_round_status(round_id, "selecting", progress=0.0)
         _select(store, round_id, uncertainties, int(settings.get("budget", 5)), rng)
         timings["selecting"] = time.perf_counter() - started
-        n_labeled = len(store.current_labels("source"))
+        resolved = store.resolutions("source")
+        n_labeled = len(labels_of(resolved))
         value = round(0.3 + 0.6 * (1 - np.exp(-n_labeled / 30)), 4)
         metrics = {
             "test_metric": value,
             "test_interval": [round(value - 0.05, 4), round(value + 0.05, 4)],
             "metric_name": "accuracy",
             "n_labeled": n_labeled,
-            "left_out_conflicts": len(store.conflicts("source")),
+            "left_out_conflicts": sum(found.state == "conflict" for found in resolved.values()),
             "pearson": round(float(rng.uniform(0.5, 0.9)), 4),
             "target_mean_margin": round(0.5 + 0.1 * current.number, 4),
         }

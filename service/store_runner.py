@@ -25,6 +25,7 @@ from service.pool_index import ensure_pool_index, shared_vectors_file
 from service.target_sample import labeled_test_pool
 from service.twin import test_interval, twin_reason
 from service.worker import ProgressCallback
+from storage.resolution import labels_of
 
 TRAINED_KEYS_FILE = "trained_keys.json"
 WARM_START_FOLDER = "model-warm-start"
@@ -194,8 +195,9 @@ class StoreRoundRunner:
         model, tokenizer, trained = _start_model(store, info, current.number, recipe)
         start_seconds = time.perf_counter() - clock
         source, target = store.stored_examples("source"), store.stored_examples("target")
-        labels = store.current_labels("source")  # reviewed, agreed or single labels
-        left_out = len(store.conflicts("source"))  # two labels that disagree: until reviewed
+        resolved = store.resolutions("source")  # one read: the labels and the conflicts
+        labels = labels_of(resolved)  # reviewed, agreed or single labels
+        left_out = sum(found.state == "conflict" for found in resolved.values())  # until reviewed
         labeled = {s.key: with_label(s.example, labels[s.key]) for s in source if s.key in labels}
         new = [example for key, example in labeled.items() if key not in trained]
         earlier = [example for key, example in labeled.items() if key in trained]

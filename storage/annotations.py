@@ -18,7 +18,7 @@ from storage.claims import LEASE_S
 from storage.errors import InvalidAnnotationError, ItemTakenError
 from storage.examples import check_pool
 from storage.records import Annotation, Label, label_from_json, label_to_json
-from storage.resolution import resolve
+from storage.resolution import Resolution, labels_of, resolve
 from storage.rounds import now_iso
 from storage.schema import ANNOTATION_KINDS, ANNOTATION_SLOTS
 from storage.validation import label_problem
@@ -186,15 +186,14 @@ class AnnotationsMixin(StoreBase):
         sql = "SELECT * FROM annotations a WHERE a.example_key = ? ORDER BY a.id"
         return [_annotation(row) for row in self._rows(sql, [example_key])]
 
-    def current_annotations(
-        self, pool: str = "source", slot: str = "first"
-    ) -> dict[int, Annotation]:
-        """The effective annotation (label, skip or flag) of ``slot`` per example key of ``pool``."""
+    def current_annotations(self, pool: str = "source") -> dict[int, Annotation]:
+        """The effective first annotation (label, skip or flag) per example key of ``pool``
+        (every slot: :meth:`slot_annotations`)."""
         sql = (
             f"SELECT a.* FROM annotations a JOIN examples e ON e.id = a.example_key"
-            f" WHERE e.pool = ? AND a.slot = ? AND {_ACTIVE} ORDER BY a.id"
+            f" WHERE e.pool = ? AND a.slot = 'first' AND {_ACTIVE} ORDER BY a.id"
         )
-        rows = self._rows(sql, [check_pool(pool), slot])
+        rows = self._rows(sql, [check_pool(pool)])
         return {row["example_key"]: _annotation(row) for row in rows}
 
     def slot_annotations(self, pool: str = "source") -> dict[int, dict[str, Annotation]]:
@@ -208,20 +207,19 @@ class AnnotationsMixin(StoreBase):
             slots.setdefault(row["example_key"], {})[row["slot"]] = _annotation(row)
         return slots
 
+    def resolutions(self, pool: str = "source") -> dict[int, Resolution]:
+        """Per annotated example key of ``pool``: the label training uses and why
+        (:func:`storage.resolution.resolve`)."""
+        return {key: resolve(slots) for key, slots in self.slot_annotations(pool).items()}
+
     def current_labels(self, pool: str = "source") -> dict[int, Label]:
-        """The label training uses per example key of ``pool`` (:func:`storage.resolution.resolve`:
-        reviewed, agreed or single; skipped, flagged and conflicting items left out)."""
-        labels = {}
-        for key, slots in self.slot_annotations(pool).items():
-            label = resolve(slots).label
-            if label is not None:
-                labels[key] = label
-        return labels
+        """The label training uses per example key of ``pool`` (reviewed, agreed or single;
+        skipped, flagged and conflicting items left out)."""
+        return labels_of(self.resolutions(pool))
 
     def conflicts(self, pool: str = "source") -> list[int]:
         """Example keys whose two annotators disagree and no reviewer has decided yet."""
-        return [key for key, slots in self.slot_annotations(pool).items()
-                if resolve(slots).state == "conflict"]  # fmt: skip
+        return [key for key, found in self.resolutions(pool).items() if found.state == "conflict"]
 
     def annotation_count(self, pool: str = "source") -> dict[str, int]:
         """How many examples of ``pool`` are effectively labelled / skipped / flagged."""

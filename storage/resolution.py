@@ -49,3 +49,8 @@ def resolve(slots: Mapping[str, Annotation]) -> Resolution:
     if only is None:
         return Resolution(None, "single")
     return Resolution(only.labels if only.kind == "label" else None, "single")
+
+
+def labels_of(resolutions: Mapping[int, Resolution]) -> dict[int, Label]:
+    """The example keys that have a training label, with it."""
+    return {key: found.label for key, found in resolutions.items() if found.label is not None}

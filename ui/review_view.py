@@ -13,7 +13,7 @@ from demux_core.data.examples import Example, QAExample, TokenExample
 from service.bio import OUTSIDE
 from service.team.review import ReviewItem, label_text
 from service.text import text_direction
-from service.typed_labels import parse_tags
+from service.typed_labels import NO_ANSWER, find_answer, parse_tags
 
 DECISIONS_KEY = "_review_decisions"
 NOTICES_KEY = "_review_notices"
@@ -64,15 +64,7 @@ def side_by_side(item: ReviewItem) -> None:
                     "</div></div>")  # fmt: skip
             if annotation.kind == "label":
                 st.button(f"Use {annotation.annotator}'s label", key=f"use_{annotation.id}",
-                          on_click=queue_decision, args=(item.example_key, _widget_label(item.example, annotation.labels)))  # fmt: skip
-
-
-def _widget_label(example: Example, label: Any) -> Any:
-    if isinstance(example, TokenExample):
-        return list(label)
-    if isinstance(example, QAExample):
-        return list(label)
-    return label
+                          on_click=queue_decision, args=(item.example_key, annotation.labels))  # fmt: skip
 
 
 def correction(item: ReviewItem, labels: tuple[str, ...]) -> None:
@@ -110,8 +102,6 @@ def _queue_tags(key: int, text_key: str, n_words: int, labels: tuple[str, ...]) 
 
 
 def _queue_answer(example: QAExample, key: int, text_key: str) -> None:
-    from service.typed_labels import NO_ANSWER, find_answer
-
     text = st.session_state.get(text_key, "").strip()
     try:
         queue_decision(key, list(find_answer(example.context, text)) if text else list(NO_ANSWER))

@@ -164,6 +164,13 @@ def stored_project(folder: Path, monkeypatch, new, pools) -> Path:
     return create_project_from_pools(new, pools)
 
 
+def sign_in(page, name: str, password: str) -> None:
+    """Fill in and send the sign-in form the page shows."""
+    page.get_by_label("Account name").fill(name)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def require_chromium() -> None:
     """Skip the calling test, with the reason, where Debian's chromium is absent."""
     import pytest

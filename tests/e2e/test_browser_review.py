@@ -15,6 +15,7 @@ import pytest
 from tests.e2e.streamlit_server import (
     SCREENSHOTS,
     browser_pages,
+    sign_in,
     small_sequence_project,
     streamlit_app,
 )
@@ -28,9 +29,7 @@ def _sign_in(page, url: str, name: str, path: str = "/") -> None:
     from playwright.sync_api import expect
 
     page.goto(url + path)
-    page.get_by_label("Account name").fill(name)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, name, PASSWORD)
     expect(page.get_by_text(f"{name} (")).to_be_visible(timeout=UI_TIMEOUT_MS)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.streamlit_server import browser_page, small_sequence_project, streamlit_app
+from tests.e2e.streamlit_server import browser_page, sign_in, small_sequence_project, streamlit_app
 
 UI_TIMEOUT_MS = 60_000
 PASSWORD = "a long enough password"
@@ -28,12 +28,6 @@ def team_server(tmp_path, monkeypatch):
         yield url
 
 
-def _sign_in(page, name: str, password: str) -> None:
-    page.get_by_label("Account name").fill(name)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _nav_links(page) -> list[str]:
     links = page.locator("[data-testid=stSidebarNav] a").all_inner_texts()
     return [text.strip().splitlines()[-1] for text in links]  # after the icon's name
@@ -52,7 +46,7 @@ def test_signed_out_urls_get_the_form_and_roles_decide_the_pages(team_server):
                 timeout=UI_TIMEOUT_MS)  # fmt: skip
             assert page.get_by_role("heading", name="Export").count() == 0
             assert page.get_by_text("labeled this round").count() == 0
-        _sign_in(page, "ana", PASSWORD)
+        sign_in(page, "ana", PASSWORD)
         expect(page.get_by_text("ana (annotator)")).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(page.locator("[data-testid=stSidebarNav]")).to_be_visible(timeout=UI_TIMEOUT_MS)
         assert "Export" not in _nav_links(page) and "Annotate" in _nav_links(page)
@@ -73,7 +67,7 @@ def test_signed_out_urls_get_the_form_and_roles_decide_the_pages(team_server):
         page.reload()  # the ended session's cookie no longer signs in
         expect(page.get_by_role("heading", name="Sign in to DeMuX Studio")).to_be_visible(
             timeout=UI_TIMEOUT_MS)  # fmt: skip
-        _sign_in(page, "ada", PASSWORD)
+        sign_in(page, "ada", PASSWORD)
         expect(page.get_by_text("ada (admin)")).to_be_visible(timeout=UI_TIMEOUT_MS)
         expect(page.locator("[data-testid=stSidebarNav]")).to_be_visible(timeout=UI_TIMEOUT_MS)
         assert "Export" in _nav_links(page)
@@ -89,13 +83,13 @@ def test_five_wrong_passwords_slow_the_next_sign_in_down(team_server):
     with browser_page() as page:
         page.goto(team_server)
         for count in range(1, 5):
-            _sign_in(page, "ana", "wrong wrong wrong")
+            sign_in(page, "ana", "wrong wrong wrong")
             expect(page.get_by_text(f"{count} of 5 tries before sign-in slows down")).to_be_visible(
                 timeout=UI_TIMEOUT_MS)  # fmt: skip
-        _sign_in(page, "ana", "wrong wrong wrong")
+        sign_in(page, "ana", "wrong wrong wrong")
         expect(page.get_by_text("Wait 30 s before the next try")).to_be_visible(
             timeout=UI_TIMEOUT_MS)  # fmt: skip
-        _sign_in(page, "ana", PASSWORD)  # even the right password must wait now
+        sign_in(page, "ana", PASSWORD)  # even the right password must wait now
         expect(page.get_by_text("Too many failed sign-ins for 'ana'")).to_be_visible(
             timeout=UI_TIMEOUT_MS)  # fmt: skip
         assert page.get_by_text("ana (annotator)").count() == 0
